@@ -1,0 +1,215 @@
+/**
+ * What every bench section shares: the temp dir, the fixture agents, the
+ * supervisors it opened (so teardown can stop and close every one), and the
+ * /proc sweep that proves nothing the bench started is left alive.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createSupervisor, type DeploymentRequest, type Supervisor, type SupervisorOptions } from '../src-main/supervisor/index';
+import type { ProcessReader } from '../src-main/supervisor/process-table';
+import { createProcReader } from '../src-main/supervisor/proc-reader';
+import { createPsReader } from '../src-main/supervisor/ps-reader';
+import { writeAgentScripts, type AgentScripts } from './agents';
+
+export type ReaderKind = 'proc' | 'ps+pidusage';
+
+/** Every agent id the bench uses starts with this, so the final sweep can find them by CORRAL_AGENT_ID. */
+export const PREFIX = `bench${process.pid}`;
+
+/** Sampling is driven by the bench (`sampleNow()`); the supervisor's own timer never fires during a run. */
+export const NO_AUTO_SAMPLING_MS = 3_600_000;
+
+export function createReader(kind: ReaderKind): ProcessReader {
+  return kind === 'proc' ? createProcReader() : createPsReader();
+}
+
+export class BenchContext {
+  readonly root: string;
+  readonly scripts: AgentScripts;
+  private readonly open = new Set<Supervisor>();
+
+  constructor() {
+    this.root = mkdtempSync(path.join(os.tmpdir(), 'corral-bench-'));
+    this.scripts = writeAgentScripts(this.root);
+  }
+
+  /** A supervisor with its own data dir under the temp root, registered for teardown. */
+  async supervisor(name: string, reader: ReaderKind, options: Partial<SupervisorOptions> = {}): Promise<Supervisor> {
+    const dataDir = path.join(this.root, name);
+    mkdirSync(dataDir, { recursive: true });
+    const supervisor = await createSupervisor({
+      dataDir,
+      sampleIntervalMs: NO_AUTO_SAMPLING_MS,
+      processReader: createReader(reader),
+      ...options,
+    });
+    this.open.add(supervisor);
+    return supervisor;
+  }
+
+  /** Stops every agent (SIGKILL) and closes the supervisor. */
+  async release(supervisor: Supervisor): Promise<void> {
+    if (!this.open.delete(supervisor)) return;
+    try {
+      await supervisor.cleanup({ force: true, timeouts: { killMs: 5000 } });
+    } finally {
+      await supervisor.close();
+    }
+  }
+
+  /** Releases every supervisor still open; returns the problems met. */
+  async releaseAll(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const supervisor of [...this.open]) {
+      try {
+        await this.release(supervisor);
+      } catch (error) {
+        problems.push(`releasing ${supervisor.dataDir}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return problems;
+  }
+
+  removeTempDir(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export function agentId(...parts: (string | number)[]): string {
+  return [PREFIX, ...parts].join('-');
+}
+
+export function request(id: string, command: string[]): DeploymentRequest {
+  return { requestId: `${id}-req`, agentId: id, agentName: id, agentType: 'bench', command };
+}
+
+export function nodeAgent(id: string, script: string): DeploymentRequest {
+  return request(id, [process.execPath, script]);
+}
+
+export function stdoutOf(supervisor: Supervisor, id: string): string {
+  try {
+    return readFileSync(path.join(supervisor.dataDir, 'agents', id, 'stdout.log'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `predicate` until it holds or `timeoutMs` passes. */
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 30_000, pollMs = 20): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (await predicate()) return;
+    if (performance.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+/** Waits until every agent wrote "ready" (its SIGTERM handling is in place). */
+export function waitReady(supervisor: Supervisor, ids: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const pending = new Set(ids);
+  return waitFor(
+    `${ids.length} agents to be ready`,
+    () => {
+      for (const id of pending) if (stdoutOf(supervisor, id).includes('ready')) pending.delete(id);
+      return pending.size === 0;
+    },
+    timeoutMs,
+    25,
+  );
+}
+
+/** Spawns every request at once; throws unless all are verified running. */
+export async function spawnAll(supervisor: Supervisor, requests: readonly DeploymentRequest[]): Promise<number[]> {
+  const answers = await Promise.all(requests.map((req) => supervisor.spawnAgent(req)));
+  const bad = answers.filter((answer) => answer.status !== 'running');
+  if (bad.length > 0) throw new Error(`${bad.length} spawns were not 'running': ${JSON.stringify(bad[0])}`);
+  return answers.map((answer) => answer.pid!);
+}
+
+/** True when /proc shows `pid` alive and not a zombie. */
+export function isRunningPid(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+const MARKER = Buffer.from(`CORRAL_AGENT_ID=${PREFIX}-`);
+
+/** Every live process whose environment carries one of the bench's agent ids. */
+export function findBenchProcesses(): { pid: number; agentId: string; name: string }[] {
+  const found: { pid: number; agentId: string; name: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    let at = environ.indexOf(MARKER);
+    while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(MARKER, at + 1);
+    if (at < 0 || !isRunningPid(pid)) continue;
+    const start = at + 'CORRAL_AGENT_ID='.length;
+    const end = environ.indexOf(0, start);
+    let name = '?';
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      // gone meanwhile
+    }
+    found.push({ pid, agentId: environ.toString('utf8', start, end < 0 ? environ.length : end), name });
+  }
+  return found;
+}
+
+/** Last resort for the sweep: SIGKILL by pid, only processes carrying the bench's marker. */
+export function killByPid(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** CPU time (ms) of this process's waited-for children (cutime + cstime): where `ps` runs show up. */
+export function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[13]) + Number(f[14])) * 1000) / CLOCK_TICKS;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return value > 0 ? value : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Progress goes to stderr; the table alone goes to stdout. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+export function assertLinux(): void {
+  if (process.platform !== 'linux' || !existsSync('/proc/self/stat')) {
+    throw new Error('The bench compares the /proc reader with ps+pidusage and checks for leftovers via /proc: it needs Linux.');
+  }
+}

@@ -1,0 +1,97 @@
+// ESLint flat config. Besides the recommended rules, `no-restricted-imports`
+// enforces the layers of DESIGN.md: you can tell where code runs from its path,
+// and the lint fails when an import crosses a line it must not.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const electron = {
+  paths: [{ name: 'electron', message: 'Only src-main/ipc/ and src-main/index.ts may use Electron.' }],
+  patterns: [{ group: ['electron/*'], message: 'Only src-main/ipc/ and src-main/index.ts may use Electron.' }],
+};
+
+export default defineConfig(
+  globalIgnores(['out/', 'dist/', 'node_modules/', '.bench-tmp/', 'test-results/']),
+  js.configs.recommended,
+  tseslint.configs.recommended,
+
+  {
+    // Plain JavaScript here is Node: this file, test fixtures (tiny agent programs), scripts.
+    name: 'corral/node-javascript',
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: { globals: globals.node },
+  },
+
+  {
+    name: 'corral/layers/supervisor',
+    files: ['src-main/supervisor/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The engine is plain Node: it never imports Electron.' }],
+          patterns: [
+            { group: ['electron/*'], message: 'The engine is plain Node: it never imports Electron.' },
+            {
+              regex: String.raw`^\.\.?/(?:.*/)?(?:ipc|web)(?:/|$)`,
+              message: 'The engine does not know its hosts: ipc/ and web/ import the engine, not the reverse.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
+  {
+    name: 'corral/layers/main',
+    files: ['src-main/**/*.ts'],
+    ignores: ['src-main/supervisor/**', 'src-main/ipc/**', 'src-main/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', electron],
+    },
+  },
+
+  {
+    name: 'corral/layers/contract',
+    files: ['src-preload/contract.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod(?:/|$))',
+              message: 'The contract imports nothing but zod: main, preload, renderer and web host all load it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
+  {
+    name: 'corral/layers/renderer',
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The renderer reaches main only through window.corral.' },
+            ...builtinModules.map((name) => ({ name, message: 'The renderer never sees Node.' })),
+          ],
+          patterns: [
+            { group: ['electron/*'], message: 'The renderer reaches main only through window.corral.' },
+            { group: ['node:*'], message: 'The renderer never sees Node.' },
+            {
+              regex: String.raw`(?:^|/)src-main(?:/|$)`,
+              message: 'The renderer imports types from src-preload/contract, never from src-main.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,189 @@
+/**
+ * Electron main: app lifecycle, the window, and the wiring between the engine
+ * and the contract. Everything else lives in `supervisor/` (the engine) and
+ * `ipc/` (the bridge's main side).
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, session, type Session, type WebContents } from 'electron';
+import { bindContract } from './ipc/bind-contract';
+import { isFromMainFrameOf } from './ipc/trusted-sender';
+import { createSupervisor, type Supervisor } from './supervisor/index';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PRELOAD_FILE = path.join(here, '../preload/index.cjs');
+const RENDERER_FILE = path.join(here, '../renderer/index.html');
+
+/** electron-vite's dev server; never trusted in a packaged app. */
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+
+/** Also set as a meta tag in index.html, which is what applies to file:// pages. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+
+/** How long quitting waits for the engine to stop its timers before giving up. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+let supervisorPromise: Promise<Supervisor> | null = null;
+let mainWindow: BrowserWindow | null = null;
+let hasClosedEngine = false;
+let isClosingEngine = false;
+
+/** True for the pages this app serves: the dev server in dev, index.html once built. */
+function isAppUrl(rawUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return false;
+  }
+  if (devServerUrl !== undefined) {
+    return url.origin === new URL(devServerUrl).origin;
+  }
+  return url.protocol === 'file:' && url.pathname === pathToFileURL(RENDERER_FILE).pathname;
+}
+
+/** No new windows, no navigation away from our pages, no webviews — in any web contents. */
+function hardenWebContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) {
+      event.preventDefault();
+    }
+  });
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault();
+  });
+}
+
+/** A CSP on every response (the dev server's too) and no permission, ever. */
+function hardenSession(ses: Session): void {
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => {
+    callback(false);
+  });
+  ses.setPermissionCheckHandler(() => false);
+}
+
+function createMainWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    title: 'Corral',
+    width: 1100,
+    height: 720,
+    minWidth: 640,
+    minHeight: 400,
+    show: false,
+    webPreferences: {
+      preload: PRELOAD_FILE,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    },
+  });
+  window.once('ready-to-show', () => {
+    window.show();
+  });
+  window.on('closed', () => {
+    if (mainWindow === window) {
+      mainWindow = null;
+    }
+  });
+  if (devServerUrl !== undefined) {
+    void window.loadURL(devServerUrl);
+  } else {
+    void window.loadFile(RENDERER_FILE);
+  }
+  return window;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+
+  supervisorPromise = createSupervisor({ dataDir: path.join(app.getPath('userData'), 'data') });
+  const supervisor = await supervisorPromise;
+
+  bindContract({
+    engine: supervisor,
+    isTrustedSender: (event) =>
+      mainWindow !== null && isFromMainFrameOf(event, mainWindow.webContents, isAppUrl),
+  });
+  mainWindow = createMainWindow();
+}
+
+/** Stops the engine's sampling and timers. Agents keep running; the next start adopts them. */
+async function closeEngine(): Promise<void> {
+  if (supervisorPromise === null) {
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`[corral] the engine did not close within ${CLOSE_TIMEOUT_MS} ms; quitting anyway`);
+      resolve();
+    }, CLOSE_TIMEOUT_MS);
+  });
+  try {
+    // A start-up failure was reported already; there is nothing to close then.
+    const supervisor = await supervisorPromise.catch(() => null);
+    if (supervisor !== null) {
+      await Promise.race([supervisor.close(), timeout]);
+    }
+  } catch (error) {
+    console.error('[corral] closing the engine failed:', error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Corral is running; it gets focused through 'second-instance'.
+  app.quit();
+} else {
+  app.enableSandbox();
+
+  app.on('second-instance', () => {
+    if (mainWindow !== null) {
+      if (mainWindow.isMinimized()) {
+        mainWindow.restore();
+      }
+      mainWindow.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents);
+  });
+
+  app.on('window-all-closed', () => {
+    app.quit();
+  });
+
+  // 'will-quit' cannot await, so quitting is held once until the engine has closed.
+  app.on('will-quit', (event) => {
+    if (hasClosedEngine) {
+      return;
+    }
+    event.preventDefault();
+    if (isClosingEngine) {
+      return;
+    }
+    isClosingEngine = true;
+    void closeEngine().finally(() => {
+      hasClosedEngine = true;
+      app.quit();
+    });
+  });
+
+  start().catch((error: unknown) => {
+    console.error('[corral] start-up failed:', error);
+    dialog.showErrorBox('Corral could not start', error instanceof Error ? error.message : String(error));
+    app.quit();
+  });
+}

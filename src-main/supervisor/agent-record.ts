@@ -1,0 +1,185 @@
+/**
+ * One agent's run as the supervisor holds it, and its two views: the status
+ * the world sees and the record the state file keeps.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { decideHealth } from './health';
+import { HistoryRing } from './history';
+import type { AgentPaths } from './launch';
+import { isDeadState, statusName, type ProcessIdentity } from './process-table';
+import { ProgressReader } from './progress';
+import type { PersistedAgent } from './state-store';
+import { toMb, type TreeSample } from './tree-sample';
+import { LIVE_STATES, type AgentState, type AgentStatus, type DeploymentRequest, type DeploymentResponse, type StopReport } from './types';
+
+export interface AgentRun {
+  request: DeploymentRequest;
+  paths: AgentPaths;
+  state: AgentState;
+  /** The state as of the last write to the state file. */
+  persistedState: AgentState;
+  pid: number | null;
+  /** Start-time token of the root process; with pid, its identity. */
+  startTime: string | null;
+  bootId: string | null;
+  child: ChildProcess | null;
+  /** Resolves when the root's 'exit' has been recorded (or at once when there is no child). */
+  exited: Promise<void>;
+  exitCode: number | null;
+  signal: string | null;
+  startedAtMs: number | null;
+  endedAtMs: number | null;
+  error: string | null;
+  notes: string[];
+  adopted: boolean;
+  /** Set while a stop is in progress; concurrent stop calls share it. */
+  stopping: Promise<StopReport> | null;
+  stopReport: StopReport | null;
+  knownMembers: ProcessIdentity[];
+  latest: TreeSample | null;
+  history: HistoryRing;
+  progress: ProgressReader;
+  progressValue: number | null;
+  progressMessage: string | null;
+  response: DeploymentResponse | null;
+}
+
+export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCapacity: number): AgentRun {
+  return {
+    request,
+    paths,
+    state: 'spawning',
+    persistedState: 'spawning',
+    pid: null,
+    startTime: null,
+    bootId: null,
+    child: null,
+    exited: Promise.resolve(),
+    exitCode: null,
+    signal: null,
+    startedAtMs: null,
+    endedAtMs: null,
+    error: null,
+    notes: [],
+    adopted: false,
+    stopping: null,
+    stopReport: null,
+    knownMembers: [],
+    latest: null,
+    history: new HistoryRing(historyCapacity),
+    progress: new ProgressReader(paths.statusFile),
+    progressValue: null,
+    progressMessage: null,
+    response: null,
+  };
+}
+
+export function isLive(run: AgentRun): boolean {
+  return LIVE_STATES.has(run.state);
+}
+
+/** Adds a note once. */
+export function addNote(run: AgentRun, note: string): void {
+  if (!run.notes.includes(note)) run.notes.push(note);
+  if (run.notes.length > 20) run.notes.splice(0, run.notes.length - 20);
+}
+
+export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
+  const sample = run.latest;
+  const root = isLive(run) || run.endedAtMs === null ? (sample?.root ?? null) : null;
+  const isZombie = root !== null && root.stateCode === 'Z';
+  const rootAlive = root !== null && !isDeadState(root.stateCode);
+  const usage = rootAlive ? (sample?.rootUsage ?? null) : null;
+  const started = run.startedAtMs;
+  const runtimeMs = started === null ? 0 : (run.endedAtMs ?? nowMs) - started;
+  return {
+    agentId: run.request.agentId,
+    agentName: run.request.agentName,
+    agentType: run.request.agentType,
+    parentAgentId: run.request.parentAgentId ?? null,
+    model: run.request.model ?? null,
+    requestId: run.request.requestId,
+    pid: run.pid,
+    pgid: run.pid !== null && process.platform !== 'win32' ? run.pid : null,
+    state: run.state,
+    health: decideHealth(run.state, isZombie),
+    processAlive: isLive(run) && (rootAlive || (sample === null && run.pid !== null)),
+    processStatus: processStatusOf(run, root),
+    isZombie,
+    exitCode: run.exitCode,
+    signal: run.signal,
+    cpuPercent: usage?.cpuPercent ?? null,
+    memoryMb: toMb(usage?.rssBytes ?? null),
+    numThreads: usage?.numThreads ?? null,
+    runtimeSeconds: Math.max(0, Math.round(runtimeMs / 100) / 10),
+    cmdline: run.request.command.map(quoteForDisplay).join(' '),
+    command: [...run.request.command],
+    startedAt: started === null ? null : new Date(started).toISOString(),
+    endedAt: run.endedAtMs === null ? null : new Date(run.endedAtMs).toISOString(),
+    progress: run.progressValue,
+    progressMessage: run.progressMessage,
+    persistentStatus: run.persistedState,
+    descendantCount: sample?.descendantCount ?? 0,
+    zombieDescendants: sample?.zombieDescendants ?? 0,
+    treeCpuPercent: sample ? sample.treeCpuPercent : null,
+    treeMemoryMb: sample ? sample.treeMemoryMb : null,
+    treeNumThreads: sample ? sample.treeNumThreads : null,
+    error: run.error,
+    notes: [...run.notes],
+    adopted: run.adopted,
+    stopReport: run.stopReport,
+    logDir: run.paths.dir,
+  };
+}
+
+function processStatusOf(run: AgentRun, root: TreeSample['root']): string {
+  if (root) return statusName(root.stateCode);
+  if (run.state === 'spawning') return 'not-started';
+  if (isLive(run)) return run.latest ? 'unknown' : 'running';
+  return run.pid === null ? 'not-started' : 'exited';
+}
+
+export function toPersisted(run: AgentRun): PersistedAgent {
+  return {
+    request: run.request,
+    state: run.state,
+    pid: run.pid,
+    startTime: run.startTime,
+    bootId: run.bootId,
+    exitCode: run.exitCode,
+    signal: run.signal,
+    startedAt: run.startedAtMs === null ? null : new Date(run.startedAtMs).toISOString(),
+    endedAt: run.endedAtMs === null ? null : new Date(run.endedAtMs).toISOString(),
+    error: run.error,
+    notes: run.notes,
+    adopted: run.adopted,
+    stopReport: run.stopReport,
+    knownMembers: run.knownMembers,
+  };
+}
+
+export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyCapacity: number): AgentRun {
+  const run = newRun(saved.request, paths, historyCapacity);
+  return {
+    ...run,
+    state: saved.state,
+    persistedState: saved.state,
+    pid: saved.pid,
+    startTime: saved.startTime,
+    bootId: saved.bootId,
+    exitCode: saved.exitCode,
+    signal: saved.signal,
+    startedAtMs: saved.startedAt === null ? null : Date.parse(saved.startedAt),
+    endedAtMs: saved.endedAt === null ? null : Date.parse(saved.endedAt),
+    error: saved.error,
+    notes: [...saved.notes],
+    adopted: saved.adopted,
+    stopReport: saved.stopReport,
+    knownMembers: saved.knownMembers,
+  };
+}
+
+/** POSIX-shell-style quoting, for showing argv as one line. Never executed. */
+export function quoteForDisplay(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,29 @@
+import type { ErrorKind } from './types';
+
+/** An error the user can act on, with a kind programs can switch on. */
+export class CorralError extends Error {
+  override readonly name = 'CorralError';
+
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Compile-time exhaustiveness check for switches over closed unions. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}
+
+/** The message of anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The errno code of a Node system error, if any. */
+export function errnoOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,10 @@
+/**
+ * Corral's engine. Everything else (Electron IPC, the web host, the bench,
+ * the tests) goes through `createSupervisor`.
+ */
+export { createSupervisor, type Supervisor, type SupervisorOptions } from './supervisor';
+export { CorralError } from './errors';
+export { AGENT_ID_PATTERN, deploymentRequestSchema } from './request-schema';
+export type { ConfOptions, KeyValueFile } from './state-store';
+export type * from './types';
+export { LIVE_STATES } from './types';

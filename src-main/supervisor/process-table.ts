@@ -1,0 +1,167 @@
+/**
+ * A snapshot of the OS process table, and the pure functions that read agent
+ * trees out of it. How the snapshot is taken lives in `proc-reader.ts` (Linux)
+ * and `ps-reader.ts` (elsewhere); both return this shape.
+ */
+
+/** One process as read from the OS. Fields that could not be read are null. */
+export interface ProcEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Kernel state letter: R, S, D, T, t, Z, X, I… */
+  stateCode: string;
+  /** Opaque start-time token. pid + startTime identify a process across pid reuse. */
+  startTime: string;
+  /** Epoch ms at which the process started, when known. */
+  startedAtMs: number | null;
+  /** user + system CPU time consumed so far. */
+  cpuTimeMs: number | null;
+  rssBytes: number | null;
+  numThreads: number | null;
+  /** Short command name. */
+  name: string;
+}
+
+/** A process identity that survives pid reuse. */
+export interface ProcessIdentity {
+  pid: number;
+  startTime: string;
+}
+
+export interface ProcessTable {
+  takenAtMs: number;
+  byPid: Map<number, ProcEntry>;
+  /** ppid → children, built once per snapshot. */
+  childrenOf: Map<number, ProcEntry[]>;
+  /** session id and process-group id → members, built once per snapshot. */
+  membersOf: Map<number, ProcEntry[]>;
+}
+
+/** Per-process resource figures for one tick. */
+export interface ProcessUsage {
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  numThreads: number | null;
+}
+
+/** How the engine reads processes. One implementation per platform family. */
+export interface ProcessReader {
+  readonly kind: 'proc' | 'ps+pidusage' | 'pidusage';
+  /** All processes (or, where the OS cannot list them cheaply, at least `hintPids`). */
+  snapshot(hintPids?: readonly number[]): Promise<ProcessTable>;
+  /** CPU %, RSS and threads of `pids` in `table`. */
+  usage(table: ProcessTable, pids: readonly number[]): Promise<Map<number, ProcessUsage>>;
+  /** One process, or null when it does not exist. */
+  read(pid: number): Promise<ProcEntry | null>;
+  /** pid → CORRAL_AGENT_ID for processes that carry the marker (Linux); empty where unsupported. */
+  agentMarkers(table: ProcessTable, skip: ReadonlySet<number>): Promise<Map<number, string>>;
+  close(): void;
+}
+
+export function buildTable(entries: Iterable<ProcEntry>, takenAtMs: number): ProcessTable {
+  const byPid = new Map<number, ProcEntry>();
+  const childrenOf = new Map<number, ProcEntry[]>();
+  const membersOf = new Map<number, ProcEntry[]>();
+  for (const entry of entries) {
+    byPid.set(entry.pid, entry);
+    pushTo(childrenOf, entry.ppid, entry);
+    pushTo(membersOf, entry.sid, entry);
+    if (entry.pgid !== entry.sid) pushTo(membersOf, entry.pgid, entry);
+  }
+  return { takenAtMs, byPid, childrenOf, membersOf };
+}
+
+function pushTo(index: Map<number, ProcEntry[]>, key: number, entry: ProcEntry): void {
+  const list = index.get(key);
+  if (list) list.push(entry);
+  else index.set(key, [entry]);
+}
+
+export function identityKey(identity: ProcessIdentity): string {
+  return `${identity.pid}@${identity.startTime}`;
+}
+
+export function identityOf(entry: ProcEntry): ProcessIdentity {
+  return { pid: entry.pid, startTime: entry.startTime };
+}
+
+/** The entry for `identity`, or null when that pid is gone or now belongs to another process. */
+export function findIdentity(table: ProcessTable, identity: ProcessIdentity): ProcEntry | null {
+  const entry = table.byPid.get(identity.pid);
+  return entry && entry.startTime === identity.startTime ? entry : null;
+}
+
+/** A zombie or dead process counts as gone: it can no longer do anything. */
+export function isDeadState(stateCode: string): boolean {
+  return stateCode === 'Z' || stateCode === 'X' || stateCode === 'x';
+}
+
+/** psutil's status names. */
+export function statusName(stateCode: string): string {
+  switch (stateCode) {
+    case 'R':
+      return 'running';
+    case 'S':
+      return 'sleeping';
+    case 'D':
+      return 'disk-sleep';
+    case 'T':
+      return 'stopped';
+    case 't':
+      return 'tracing-stop';
+    case 'Z':
+      return 'zombie';
+    case 'X':
+    case 'x':
+      return 'dead';
+    case 'I':
+      return 'idle';
+    case 'W':
+      return 'waking';
+    case 'P':
+      return 'parked';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Where an agent's tree is anchored. */
+export interface TreeAnchor {
+  /** The agent's root process, while it is known. */
+  root: ProcessIdentity | null;
+  /** The session/process-group id the agent leads (its root pid). */
+  sessionId: number | null;
+  /** Processes seen in the tree on earlier ticks: they stay the agent's after their parent dies. */
+  knownMembers: Iterable<ProcessIdentity>;
+}
+
+/**
+ * Every live process of one agent: its root, the root's session (which holds
+ * its process group), known members from earlier ticks, and all descendants of
+ * those by the ppid walk. Root first when alive.
+ *
+ * Session membership is safe against pid reuse: Linux never hands out a pid
+ * that is still in use as a session or group id.
+ */
+export function collectTree(table: ProcessTable, anchor: TreeAnchor): ProcEntry[] {
+  const found = new Map<number, ProcEntry>();
+  const queue: ProcEntry[] = [];
+  const add = (entry: ProcEntry | null | undefined): void => {
+    if (!entry || found.has(entry.pid)) return;
+    found.set(entry.pid, entry);
+    queue.push(entry);
+  };
+
+  if (anchor.root) add(findIdentity(table, anchor.root));
+  for (const member of anchor.knownMembers) add(findIdentity(table, member));
+  if (anchor.sessionId !== null) {
+    for (const entry of table.membersOf.get(anchor.sessionId) ?? []) add(entry);
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const children = table.childrenOf.get(queue[i]!.pid);
+    if (children) for (const child of children) add(child);
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,136 @@
+/**
+ * Portable process readers for where /proc is not available: `ps` for the
+ * table's structure and pidusage for CPU and memory (macOS, BSDs), and
+ * pidusage alone on Windows, where only the agents' root processes are seen.
+ * Linux uses `proc-reader.ts`; `npm run bench` compares the two there.
+ */
+import { execFile } from 'node:child_process';
+import pidusage from 'pidusage';
+import { buildTable, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
+
+interface PidusageStat {
+  cpu: number;
+  memory: number;
+  ppid: number;
+  pid: number;
+  elapsed: number;
+  timestamp: number;
+}
+
+export function createPsReader(): ProcessReader {
+  return {
+    kind: 'ps+pidusage',
+    async snapshot() {
+      const takenAtMs = Date.now();
+      return buildTable(parsePs(await runPs(['-A'])), takenAtMs);
+    },
+    usage: usageFromPidusage,
+    async read(pid: number) {
+      const entries = parsePs(await runPs(['-p', String(pid)]).catch(() => ''));
+      return entries.find((entry) => entry.pid === pid) ?? null;
+    },
+    async agentMarkers() {
+      return new Map<number, string>();
+    },
+    close() {
+      pidusage.clear();
+    },
+  };
+}
+
+export function createPidusageReader(): ProcessReader {
+  const statToEntry = (stat: PidusageStat): ProcEntry => ({
+    pid: stat.pid,
+    ppid: stat.ppid,
+    pgid: stat.pid,
+    sid: stat.pid,
+    stateCode: 'R',
+    startTime: String(Math.round((stat.timestamp - stat.elapsed) / 1000)),
+    startedAtMs: stat.timestamp - stat.elapsed,
+    cpuTimeMs: null,
+    rssBytes: stat.memory,
+    numThreads: null,
+    name: '',
+  });
+  return {
+    kind: 'pidusage',
+    async snapshot(hintPids: readonly number[] = []) {
+      const stats = await statsOf(hintPids);
+      return buildTable([...stats.values()].map(statToEntry), Date.now());
+    },
+    usage: usageFromPidusage,
+    async read(pid: number) {
+      const stat = (await statsOf([pid])).get(pid);
+      return stat ? statToEntry(stat) : null;
+    },
+    async agentMarkers() {
+      return new Map<number, string>();
+    },
+    close() {
+      pidusage.clear();
+    },
+  };
+}
+
+async function usageFromPidusage(table: ProcessTable, pids: readonly number[]): Promise<Map<number, ProcessUsage>> {
+  const stats = await statsOf(pids.filter((pid) => table.byPid.has(pid)));
+  const result = new Map<number, ProcessUsage>();
+  for (const [pid, stat] of stats) {
+    result.set(pid, { cpuPercent: Math.round(stat.cpu * 10) / 10, rssBytes: stat.memory, numThreads: null });
+  }
+  return result;
+}
+
+/** pidusage rejects a whole batch when one pid is gone; retry one by one so the rest still count. */
+async function statsOf(pids: readonly number[]): Promise<Map<number, PidusageStat>> {
+  const result = new Map<number, PidusageStat>();
+  if (pids.length === 0) return result;
+  try {
+    const batch = (await pidusage([...pids])) as unknown as Record<string, PidusageStat>;
+    for (const [pid, stat] of Object.entries(batch)) if (stat) result.set(Number(pid), stat);
+    return result;
+  } catch {
+    const settled = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
+    settled.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') result.set(pids[i]!, outcome.value as unknown as PidusageStat);
+    });
+    return result;
+  }
+}
+
+function runPs(selection: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'ps',
+      [...selection, '-o', 'pid=,ppid=,pgid=,stat=,lstart=,comm='],
+      { env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => (error && !stdout ? reject(error) : resolve(stdout)),
+    );
+  });
+}
+
+/** Lines of `pid ppid pgid stat <lstart: 5 words> comm`. */
+function parsePs(output: string): ProcEntry[] {
+  const entries: ProcEntry[] = [];
+  for (const line of output.split('\n')) {
+    const words = line.trim().split(/\s+/);
+    if (words.length < 10) continue;
+    const [pid, ppid, pgid] = words.slice(0, 3).map(Number);
+    const lstart = words.slice(4, 9).join(' ');
+    const startedAtMs = Date.parse(lstart);
+    entries.push({
+      pid: pid!,
+      ppid: ppid!,
+      pgid: pgid!,
+      sid: pgid!,
+      stateCode: words[3]!.charAt(0),
+      startTime: lstart,
+      startedAtMs: Number.isNaN(startedAtMs) ? null : startedAtMs,
+      cpuTimeMs: null,
+      rssBytes: null,
+      numThreads: null,
+      name: words.slice(9).join(' '),
+    });
+  }
+  return entries;
+}

@@ -1,0 +1,587 @@
+/**
+ * The engine: spawns agents, samples their trees once per tick, stops them
+ * without leaving orphans, and keeps every transition on disk.
+ * Host-agnostic: plain Node, never Electron (DESIGN.md decision 1).
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { addNote, fromPersisted, isLive, newRun, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { readBootId } from './boot-id';
+import { CorralError, messageOf } from './errors';
+import { Emitter } from './events';
+import { agentPaths, appendCorralLine, launch } from './launch';
+import { LogTail } from './log-tail';
+import { collectTree, isDeadState, type ProcEntry, type ProcessReader, type TreeAnchor } from './process-table';
+import { createProcessReader } from './readers';
+import { agentIdSchema, deploymentRequestSchema, describeIssues } from './request-schema';
+import { SnapshotCache } from './snapshot-cache';
+import { StateStore, type ConfOptions, type KeyValueFile } from './state-store';
+import { isAlive, terminateTree } from './terminate';
+import { summariseTree } from './tree-sample';
+import type {
+  AgentState,
+  AgentStatus,
+  CleanupReport,
+  DeploymentRequest,
+  DeploymentResponse,
+  ErrorKind,
+  HistoryPoint,
+  KillOptions,
+  ProcessInfo,
+  ProcessSummary,
+  StopReport,
+  StopTimeouts,
+  SupervisorEvents,
+} from './types';
+import { nudgeZombieParents } from './zombies';
+
+export interface SupervisorOptions {
+  /** Holds state.json and agents/<agentId>/ logs. Created 0700 if missing. */
+  dataDir: string;
+  /** Sampling period. Default 1000 ms. */
+  sampleIntervalMs?: number;
+  /** How much history each agent keeps. Default 10 minutes. */
+  historyMs?: number;
+  /** Stage timeouts of a graceful stop. Default 10 s / 5 s / 5 s. */
+  stopTimeouts?: Partial<StopTimeouts>;
+  /** How often log files are tailed. Default 100 ms. */
+  logPollMs?: number;
+  /** Opens the state file: conf by default; the desktop app passes electron-store. */
+  openStore?: (options: ConfOptions) => KeyValueFile;
+  /** Coalescing window of state writes. Default 20 ms. */
+  stateFlushMs?: number;
+  /** Overrides the platform's process reader (the bench compares them). */
+  processReader?: ProcessReader;
+}
+
+export interface Supervisor {
+  readonly dataDir: string;
+  /** Problems the user should see (e.g. a corrupt state file set aside). */
+  readonly warnings: readonly string[];
+  spawnAgent(request: DeploymentRequest): Promise<DeploymentResponse>;
+  getAgentStatus(agentId: string): Promise<AgentStatus>;
+  monitorAllAgents(): Promise<Record<string, AgentStatus>>;
+  getProcessSummary(): Promise<ProcessSummary>;
+  checkProcessHealth(agentId: string): Promise<boolean>;
+  /** The retained samples, oldest first. */
+  getAgentHistory(agentId: string): Promise<HistoryPoint[]>;
+  /** The agent's processes as last sampled, root first. */
+  getProcessTree(agentId: string): Promise<ProcessInfo[]>;
+  /** Resolves true when nothing of the agent is left alive. */
+  killAgent(agentId: string, options?: KillOptions): Promise<boolean>;
+  /** Stops one agent, or all of them in parallel. */
+  cleanup(options?: { agentId?: string; force?: boolean; timeouts?: Partial<StopTimeouts> }): Promise<CleanupReport>;
+  /** Nudges the parents of zombie descendants; returns the agent ids acted on. */
+  reapZombies(): Promise<string[]>;
+  /** Takes one sample now (also emits `status`). */
+  sampleNow(): Promise<void>;
+  on<K extends keyof SupervisorEvents>(event: K, listener: (payload: SupervisorEvents[K]) => void): () => void;
+  /** Stops sampling, tailing and timers and saves state. Agents keep running. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUTS: StopTimeouts = { firstTermMs: 10_000, secondTermMs: 5_000, killMs: 5_000 };
+const REMEMBERED_REQUESTS = 1000;
+const EXIT_EVENT_GRACE_MS = 2000;
+
+export async function createSupervisor(options: SupervisorOptions): Promise<Supervisor> {
+  if (typeof options?.dataDir !== 'string' || options.dataDir.length === 0) {
+    throw new CorralError('invalid-argument', 'createSupervisor: dataDir must be a non-empty path');
+  }
+  const engine = new Engine(options);
+  await engine.start();
+  return engine;
+}
+
+class Engine implements Supervisor {
+  readonly dataDir: string;
+  readonly warnings: string[] = [];
+  private readonly agents = new Map<string, AgentRun>();
+  private readonly requests = new Map<string, Promise<DeploymentResponse>>();
+  private readonly events = new Emitter<SupervisorEvents>((event, error) =>
+    this.warn(`A "${String(event)}" listener threw: ${messageOf(error)}`),
+  );
+  private readonly reader: ProcessReader;
+  private readonly snapshots: SnapshotCache;
+  private readonly logTail: LogTail;
+  private readonly timeouts: StopTimeouts;
+  private readonly intervalMs: number;
+  private readonly historyCapacity: number;
+  private readonly bootId = readBootId();
+  private store!: StateStore;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private seq = 0;
+  private closed = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.dataDir = path.resolve(options.dataDir);
+    this.intervalMs = Math.max(10, options.sampleIntervalMs ?? 1000);
+    this.historyCapacity = Math.max(1, Math.ceil((options.historyMs ?? 600_000) / this.intervalMs));
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.stopTimeouts };
+    this.reader = options.processReader ?? createProcessReader();
+    this.snapshots = new SnapshotCache(this.reader);
+    this.logTail = new LogTail({
+      intervalMs: options.logPollMs,
+      isWanted: () => this.events.count('log') > 0,
+      onChunk: (event) => this.events.emit('log', event),
+      onError: (agentId, message) => this.noteOn(agentId, message),
+    });
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    const { store, agents } = StateStore.open({
+      dataDir: this.dataDir,
+      openFile: this.options.openStore,
+      flushDelayMs: this.options.stateFlushMs,
+      warn: (message) => this.warn(message),
+    });
+    this.store = store;
+    store.setSource(() => {
+      const records: Record<string, ReturnType<typeof toPersisted>> = {};
+      for (const [id, run] of this.agents) {
+        run.persistedState = run.state;
+        records[id] = toPersisted(run);
+      }
+      return records;
+    });
+    for (const [agentId, saved] of Object.entries(agents)) {
+      const run = fromPersisted(saved, agentPaths(this.dataDir, agentId), this.historyCapacity);
+      this.agents.set(agentId, run);
+      await this.reconcile(run);
+      this.requests.set(run.request.requestId, Promise.resolve(responseOf(run)));
+    }
+    if (this.agents.size > 0) this.store.flush();
+    this.scheduleTick();
+  }
+
+  // ---- requests -------------------------------------------------------------
+
+  async spawnAgent(input: DeploymentRequest): Promise<DeploymentResponse> {
+    this.assertOpen();
+    const parsed = deploymentRequestSchema.safeParse(input);
+    if (!parsed.success) return refusal(input, 'invalid-argument', `Invalid request: ${describeIssues(parsed.error)}`);
+    const request = parsed.data;
+    const earlier = this.requests.get(request.requestId);
+    if (earlier) return earlier;
+    const existing = this.agents.get(request.agentId);
+    if (existing && (isLive(existing) || existing.stopping)) {
+      const pid = existing.pid === null ? '' : ` (pid ${existing.pid})`;
+      return refusal(request, 'already-running', `Agent "${request.agentId}" is already ${existing.state}${pid}. Stop it first or choose another id.`);
+    }
+    const answer = this.startRun(request);
+    this.requests.set(request.requestId, answer);
+    if (this.requests.size > REMEMBERED_REQUESTS) this.requests.delete(this.requests.keys().next().value!);
+    return answer;
+  }
+
+  async getAgentStatus(agentId: string): Promise<AgentStatus> {
+    const run = this.requireRun(agentId);
+    if (this.isStale(run)) await this.sampleNow();
+    return toStatus(run, Date.now());
+  }
+
+  async monitorAllAgents(): Promise<Record<string, AgentStatus>> {
+    this.assertOpen();
+    if ([...this.agents.values()].some((run) => this.isStale(run))) await this.sampleNow();
+    return this.allStatuses();
+  }
+
+  async getProcessSummary(): Promise<ProcessSummary> {
+    const agents = Object.values(await this.monitorAllAgents());
+    const byState: Record<AgentState, number> = { spawning: 0, running: 0, stopping: 0, completed: 0, failed: 0, cancelled: 0, lost: 0 };
+    let totalMemoryMb = 0;
+    let totalCpuPercent = 0;
+    let zombie = 0;
+    let zombieDescendants = 0;
+    for (const status of agents) {
+      byState[status.state]++;
+      if (status.health === 'zombie') zombie++;
+      zombieDescendants += status.zombieDescendants;
+      totalMemoryMb += status.treeMemoryMb ?? 0;
+      totalCpuPercent += status.treeCpuPercent ?? 0;
+    }
+    return {
+      totalAgents: agents.length,
+      byState,
+      running: byState.running,
+      zombie,
+      completed: byState.completed,
+      failed: byState.failed,
+      cancelled: byState.cancelled,
+      lost: byState.lost,
+      zombieDescendants,
+      totalMemoryMb: Math.round(totalMemoryMb * 100) / 100,
+      totalCpuPercent: Math.round(totalCpuPercent * 10) / 10,
+      agents,
+    };
+  }
+
+  async checkProcessHealth(agentId: string): Promise<boolean> {
+    const run = this.agents.get(agentId);
+    if (!run || this.closed) return false;
+    const status = await this.getAgentStatus(agentId);
+    return status.processAlive && status.health === 'healthy';
+  }
+
+  async getAgentHistory(agentId: string): Promise<HistoryPoint[]> {
+    return this.requireRun(agentId).history.toArray();
+  }
+
+  async getProcessTree(agentId: string): Promise<ProcessInfo[]> {
+    const run = this.requireRun(agentId);
+    if (this.isStale(run)) await this.sampleNow();
+    return run.latest?.processes.map((process) => ({ ...process })) ?? [];
+  }
+
+  async killAgent(agentId: string, options: KillOptions = {}): Promise<boolean> {
+    const report = await this.stop(this.requireRun(agentId), options);
+    return report.outcome !== 'unkillable';
+  }
+
+  async cleanup(options: { agentId?: string; force?: boolean; timeouts?: Partial<StopTimeouts> } = {}): Promise<CleanupReport> {
+    this.assertOpen();
+    const runs =
+      options.agentId !== undefined
+        ? [this.requireRun(options.agentId)]
+        : [...this.agents.values()].filter((run) => isLive(run) || run.stopping !== null || run.knownMembers.length > 0);
+    // All at once: n agents take as long as the slowest, not the sum.
+    const reports = await Promise.all(runs.map((run) => this.stop(run, { force: options.force, timeouts: options.timeouts })));
+    const result: CleanupReport = { stopped: [], unkillable: [], alreadyEnded: [], reports: {} };
+    for (const report of reports) {
+      result.reports[report.agentId] = report;
+      if (report.outcome === 'stopped') result.stopped.push(report.agentId);
+      else if (report.outcome === 'unkillable') result.unkillable.push(report.agentId);
+      else result.alreadyEnded.push(report.agentId);
+    }
+    return result;
+  }
+
+  async reapZombies(): Promise<string[]> {
+    this.assertOpen();
+    const runs = this.sampledRuns();
+    if (runs.length === 0) return [];
+    const table = await this.snapshots.table(performance.now(), this.hintPids(runs));
+    const trees = runs.map((run) => ({ agentId: run.request.agentId, members: collectTree(table, this.anchorOf(run, table)) }));
+    const { actedOn, remaining } = await nudgeZombieParents(table, trees, this.reader);
+    for (const [agentId, problems] of remaining) for (const problem of problems) this.noteOn(agentId, problem);
+    return actedOn;
+  }
+
+  on<K extends keyof SupervisorEvents>(event: K, listener: (payload: SupervisorEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking;
+    this.logTail.close();
+    for (const run of this.agents.values()) {
+      // Agents outlive us: let go of their handles so the host can exit.
+      run.child?.removeAllListeners();
+      run.child?.stdin?.destroy();
+      run.child?.unref();
+    }
+    this.store.close();
+    this.reader.close();
+    this.events.clear();
+  }
+
+  // ---- spawning -------------------------------------------------------------
+
+  private async startRun(request: DeploymentRequest): Promise<DeploymentResponse> {
+    const run = newRun(request, agentPaths(this.dataDir, request.agentId), this.historyCapacity);
+    // Registered before the first await, so a concurrent request for the same id is refused.
+    this.agents.set(request.agentId, run);
+    this.logTail.remove(request.agentId);
+    this.transition(run, 'spawning', null);
+
+    const launched = await launch(request, run.paths);
+    if (!launched.ok) {
+      run.error = launched.message;
+      run.endedAtMs = Date.now();
+      appendCorralLine(run.paths, `spawn failed: ${launched.message}`);
+      this.transition(run, 'failed');
+      return run.response = { agentId: request.agentId, status: 'failed', error: launched.message, errorKind: launched.kind };
+    }
+
+    const { child, pid } = launched;
+    run.child = child;
+    run.pid = pid;
+    run.bootId = this.bootId;
+    run.startedAtMs = Date.now();
+    let exitRecorded!: () => void;
+    run.exited = new Promise((resolve) => (exitRecorded = resolve));
+    // 'exit', not 'close': a grandchild holding an inherited descriptor would delay 'close' forever.
+    child.once('exit', (code, signal) => {
+      this.recordExit(run, code, signal);
+      exitRecorded();
+    });
+    child.on('error', (error) => this.noteOn(request.agentId, `Process error: ${messageOf(error)}`));
+    this.logTail.add(request.agentId, 'stdout', run.paths.stdout, launched.stdoutOffset);
+    this.logTail.add(request.agentId, 'stderr', run.paths.stderr, launched.stderrOffset);
+
+    // Verified alive: the pid exists, is not a zombie, and its start time becomes its identity.
+    const entry = await this.reader.read(pid);
+    if (run.endedAtMs === null && entry && !isDeadState(entry.stateCode)) {
+      run.startTime = entry.startTime;
+      this.transition(run, 'running');
+      return run.response = { agentId: request.agentId, status: 'running', pid };
+    }
+    if (entry) run.startTime = entry.startTime;
+    await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
+    if (run.endedAtMs !== null) {
+      return run.response = { agentId: request.agentId, status: 'exited', pid, exitCode: run.exitCode, signal: run.signal };
+    }
+    // Could not be read but did not exit either (a platform without cheap reads): trust the OS's 'spawn'.
+    addNote(run, 'Could not verify the process after spawning; trusting the OS report.');
+    this.transition(run, 'running');
+    return run.response = { agentId: request.agentId, status: 'running', pid };
+  }
+
+  private recordExit(run: AgentRun, code: number | null, signal: NodeJS.Signals | null): void {
+    run.exitCode = code;
+    run.signal = signal;
+    run.endedAtMs = Date.now();
+    run.child = null;
+    if (run.state === 'stopping') {
+      this.store.markDirty(); // the stop decides the final state once the whole tree is gone
+    } else if (isLive(run)) {
+      if (code !== 0) run.error = code === null ? `Killed by ${signal ?? 'a signal'}, not sent by Corral.` : `Exited with code ${code}.`;
+      this.transition(run, code === 0 ? 'completed' : 'failed');
+    } else {
+      this.store.markDirty();
+    }
+    if (run.knownMembers.length <= 1) this.logTail.finish(run.request.agentId);
+  }
+
+  // ---- stopping -------------------------------------------------------------
+
+  private stop(run: AgentRun, options: KillOptions): Promise<StopReport> {
+    const force = options.force === true;
+    if (run.stopping && !force) return run.stopping;
+    const wasLive = isLive(run);
+    if (wasLive && run.state !== 'stopping') this.transition(run, 'stopping');
+    const stopping = terminateTree(
+      { agentId: run.request.agentId, ...this.anchorOf(run) },
+      { force, timeouts: { ...this.timeouts, ...options.timeouts }, reader: this.reader, snapshots: this.snapshots },
+    ).then((report) => this.finishStop(run, report, wasLive));
+    run.stopping = stopping;
+    return stopping;
+  }
+
+  private async finishStop(run: AgentRun, report: StopReport, wasLive: boolean): Promise<StopReport> {
+    // The tree is gone; let Node deliver the root's exit status before deciding.
+    if (run.child) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
+    if (run.stopping && report.forced === false && run.stopReport?.forced) return run.stopReport; // a forced stop finished first
+    run.stopReport = report;
+    run.stopping = null;
+    if (report.outcome === 'unkillable') {
+      const who = report.survivors.map((survivor) => `pid ${survivor.pid} (${survivor.name})`).join(', ');
+      addNote(run, `Unkillable: ${who} survived SIGKILL. Still tracked.`);
+    }
+    const rootAlive = run.pid !== null && run.startTime !== null && (await isAlive({ pid: run.pid, startTime: run.startTime }, this.reader));
+    if (wasLive && !rootAlive) {
+      run.endedAtMs ??= Date.now();
+      this.transition(run, 'cancelled');
+    } else if (wasLive) {
+      this.transition(run, 'running');
+    } else {
+      this.store.markDirty();
+    }
+    return report;
+  }
+
+  // ---- sampling -------------------------------------------------------------
+
+  sampleNow(): Promise<void> {
+    this.assertOpen();
+    // Never overlapping: a caller during a tick shares it.
+    this.ticking ??= this.tick().finally(() => (this.ticking = null));
+    return this.ticking;
+  }
+
+  private scheduleTick(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.sampleNow()
+        .catch((error) => this.warn(`Sampling failed: ${messageOf(error)}`))
+        .finally(() => this.scheduleTick());
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    const runs = this.sampledRuns();
+    if (runs.length > 0) {
+      const table = await this.snapshots.table(performance.now(), this.hintPids(runs));
+      const trees = runs.map((run) => {
+        const anchor = this.anchorOf(run, table);
+        return { run, anchor, members: collectTree(table, anchor) };
+      });
+      const usage = await this.reader.usage(table, trees.flatMap(({ members }) => members.map((entry) => entry.pid)));
+      for (const { run, anchor, members } of trees) {
+        const sample = summariseTree(table, anchor, members, usage);
+        run.latest = sample;
+        run.knownMembers = sample.liveMembers;
+        run.history.push({
+          at: sample.at,
+          cpuPercent: sample.rootUsage?.cpuPercent ?? null,
+          memoryMb: sample.rootUsage?.rssBytes == null ? null : sample.rootUsage.rssBytes / 1048576,
+          treeCpuPercent: sample.treeCpuPercent,
+          treeMemoryMb: sample.treeMemoryMb,
+        });
+        this.readProgress(run);
+        this.noticeEnd(run, sample.root);
+      }
+    }
+    if (this.events.count('status') > 0) {
+      this.events.emit('status', { seq: ++this.seq, at: new Date().toISOString(), agents: this.allStatuses() });
+    }
+  }
+
+  /** A live agent's figures are fresh for one interval (at most half a second), then a status call samples anew. */
+  private isStale(run: AgentRun): boolean {
+    if (!isLive(run)) return false;
+    return run.latest === null || Date.now() - run.latest.at > Math.min(this.intervalMs, 500);
+  }
+
+  /** Runs whose trees are worth a look: live ones, and ended ones with descendants still about. */
+  private sampledRuns(): AgentRun[] {
+    return [...this.agents.values()].filter((run) => isLive(run) || run.knownMembers.length > 0);
+  }
+
+  private hintPids(runs: AgentRun[]): number[] {
+    return runs.flatMap((run) => (run.pid === null ? [] : [run.pid]));
+  }
+
+  /**
+   * Where the agent's tree hangs. The session id is used only while a verified
+   * member is still in it: once all are gone the kernel may hand the number to
+   * an unrelated process.
+   */
+  private anchorOf(run: AgentRun, table?: { byPid: Map<number, ProcEntry> }): TreeAnchor {
+    const root = run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+    const sessionId = process.platform === 'win32' || run.pid === null ? null : run.pid;
+    const verified = (pid: number, startTime: string) => {
+      const entry = table?.byPid.get(pid);
+      return entry !== undefined && entry.startTime === startTime && (entry.sid === sessionId || entry.pgid === sessionId);
+    };
+    const sessionIsOurs =
+      sessionId !== null &&
+      (table === undefined || (root !== null && verified(root.pid, root.startTime)) || run.knownMembers.some((m) => verified(m.pid, m.startTime)));
+    return { root, sessionId: sessionIsOurs ? sessionId : null, knownMembers: run.knownMembers };
+  }
+
+  /** An adopted agent has no 'exit' event: its end is noticed when its root leaves the table. */
+  private noticeEnd(run: AgentRun, root: ProcEntry | null): void {
+    if (run.child || !isLive(run) || run.state === 'stopping') return;
+    if (root && !isDeadState(root.stateCode)) return;
+    run.endedAtMs = Date.now();
+    addNote(run, 'Ended while adopted: Corral was not its parent, so its exit code is unknown.');
+    this.transition(run, 'lost');
+  }
+
+  private readProgress(run: AgentRun): void {
+    if (!isLive(run)) return;
+    const progress = run.progress.read();
+    run.progressValue = progress.progress;
+    run.progressMessage = progress.message;
+    if (progress.problem) addNote(run, progress.problem);
+  }
+
+  // ---- recovery -------------------------------------------------------------
+
+  /** A saved live record is re-adopted only when the same process (pid + start time, same boot) is still there. */
+  private async reconcile(run: AgentRun): Promise<void> {
+    if (!isLive(run)) return;
+    const sameBoot = run.bootId === this.bootId;
+    const entry = sameBoot && run.pid !== null ? await this.reader.read(run.pid) : null;
+    const isSame = entry !== null && entry.startTime === run.startTime && !isDeadState(entry.stateCode);
+    if (isSame) {
+      run.adopted = true;
+      if (run.state !== 'running') this.transition(run, 'running');
+      addNote(run, 'Re-adopted after Corral restarted; its exit code will not be known.');
+      this.logTail.add(run.request.agentId, 'stdout', run.paths.stdout, fileSize(run.paths.stdout));
+      this.logTail.add(run.request.agentId, 'stderr', run.paths.stderr, fileSize(run.paths.stderr));
+      return;
+    }
+    run.endedAtMs = Date.now();
+    run.exitCode = null;
+    run.signal = null;
+    addNote(run, 'Exited while Corral was not running; exit code unknown.');
+    if (!sameBoot) run.knownMembers = []; // pids from before a reboot mean nothing now
+    this.transition(run, 'lost');
+  }
+
+  // ---- plumbing -------------------------------------------------------------
+
+  private transition(run: AgentRun, next: AgentState, previous: AgentState | null = run.state): void {
+    run.state = next;
+    this.store.markDirty();
+    this.events.emit('state', { seq: ++this.seq, agentId: run.request.agentId, state: next, previousState: previous, at: new Date().toISOString() });
+  }
+
+  private allStatuses(): Record<string, AgentStatus> {
+    const now = Date.now();
+    const statuses: Record<string, AgentStatus> = {};
+    for (const [id, run] of this.agents) statuses[id] = toStatus(run, now);
+    return statuses;
+  }
+
+  private requireRun(agentId: string): AgentRun {
+    this.assertOpen();
+    const parsed = agentIdSchema.safeParse(agentId);
+    if (!parsed.success) throw new CorralError('invalid-argument', `Invalid agent id ${JSON.stringify(agentId)}: ${describeIssues(parsed.error)}`);
+    const run = this.agents.get(agentId);
+    if (!run) throw new CorralError('not-found', `No agent with id "${agentId}".`);
+    return run;
+  }
+
+  private noteOn(agentId: string, message: string): void {
+    const run = this.agents.get(agentId);
+    if (!run) return this.warn(`${agentId}: ${message}`);
+    addNote(run, message);
+    this.store.markDirty();
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    if (this.warnings.length > 100) this.warnings.shift();
+    this.events.emit('warning', { message, at: new Date().toISOString() });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new CorralError('closed', 'This supervisor has been closed.');
+  }
+}
+
+function refusal(input: unknown, kind: ErrorKind, message: string): DeploymentResponse {
+  const agentId = (input as { agentId?: unknown } | null)?.agentId;
+  return { agentId: typeof agentId === 'string' ? agentId : '', status: 'failed', error: message, errorKind: kind };
+}
+
+/** The answer a saved run would have given, for requestId replays after a restart. */
+function responseOf(run: AgentRun): DeploymentResponse {
+  const agentId = run.request.agentId;
+  if (run.pid === null) return { agentId, status: 'failed', error: run.error ?? 'Did not start.', errorKind: 'spawn-failed' };
+  if (isLive(run)) return { agentId, status: 'running', pid: run.pid };
+  return { agentId, status: 'exited', pid: run.pid, exitCode: run.exitCode, signal: run.signal };
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,139 @@
+/**
+ * Test helpers: a supervisor per test over a temp dir, unique agent ids, and
+ * the leak check that fails a test which leaves any of its processes alive.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect } from 'vitest';
+import { createSupervisor, type DeploymentRequest, type Supervisor, type SupervisorOptions } from '../../src-main/supervisor/index';
+
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+export const NODE = process.execPath;
+
+export function fixture(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+/** Agent ids unique to this test file, so the leak check never sees another file's agents. */
+export function idPrefix(name: string): string {
+  return `${name}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+let counter = 0;
+
+export function request(prefix: string, command: string[], extra: Partial<DeploymentRequest> = {}): DeploymentRequest {
+  const n = ++counter;
+  return {
+    requestId: `${prefix}-req-${n}`,
+    agentId: `${prefix}-${n}`,
+    agentName: `Test agent ${n}`,
+    agentType: 'test',
+    command,
+    ...extra,
+  };
+}
+
+export function tempDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'corral-test-'));
+}
+
+interface Harness {
+  supervisors: Supervisor[];
+  dirs: string[];
+  prefixes: Set<string>;
+  pids: Set<number>;
+}
+
+const harness: Harness = { supervisors: [], dirs: [], prefixes: new Set(), pids: new Set() };
+
+/** A supervisor that is stopped, with everything it started, after the test. */
+export async function useSupervisor(prefix: string, options: Partial<SupervisorOptions> = {}): Promise<Supervisor> {
+  const dataDir = options.dataDir ?? tempDir();
+  if (!options.dataDir) harness.dirs.push(dataDir);
+  harness.prefixes.add(prefix);
+  const supervisor = await createSupervisor({ sampleIntervalMs: 200, ...options, dataDir });
+  harness.supervisors.push(supervisor);
+  return supervisor;
+}
+
+/** Registers a pid the test started outside the supervisor (it is killed and must be gone after the test). */
+export function trackPid(pid: number): void {
+  harness.pids.add(pid);
+}
+
+/** Live (non-zombie) processes whose environment carries a CORRAL_AGENT_ID starting with `prefix`. */
+export function liveAgentProcesses(prefix: string): { pid: number; agentId: string; cmdline: string }[] {
+  const found: { pid: number; agentId: string; cmdline: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      const marker = environ.find((entry) => entry.startsWith('CORRAL_AGENT_ID='));
+      if (!marker) continue;
+      const agentId = marker.slice('CORRAL_AGENT_ID='.length);
+      if (!agentId.startsWith(prefix)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'Z' || state === 'X') continue;
+      found.push({ pid: Number(name), agentId, cmdline: readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ') });
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
+
+export function isPidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+afterEach(async () => {
+  const supervisors = harness.supervisors.splice(0);
+  for (const supervisor of supervisors) {
+    try {
+      await supervisor.cleanup({ force: true });
+    } catch {
+      // already closed by the test
+    }
+    await supervisor.close();
+  }
+  const leaked = [...harness.prefixes].flatMap((prefix) => liveAgentProcesses(prefix));
+  const strays = [...harness.pids].filter(isPidAlive);
+  // Clean up whatever leaked, by pid, before failing the test.
+  for (const { pid } of leaked) process.kill(pid, 'SIGKILL');
+  for (const pid of strays) process.kill(pid, 'SIGKILL');
+  harness.prefixes.clear();
+  harness.pids.clear();
+  for (const dir of harness.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  expect(leaked, 'processes left alive by this test').toEqual([]);
+  expect(strays, 'tracked pids left alive by this test').toEqual([]);
+});
+
+/** The agent's log file as text ('' when it does not exist yet). */
+export function readLog(logDir: string, stream: 'stdout' | 'stderr'): string {
+  try {
+    return readFileSync(path.join(logDir, `${stream}.log`), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until the agent has written `text` to its log (e.g. a fixture's "ready" line, after its signal handlers are set). */
+export async function waitForLog(supervisor: Supervisor, agentId: string, text: string, stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
+  const { logDir } = await supervisor.getAgentStatus(agentId);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const log = readLog(logDir, stream);
+    if (log.includes(text)) return log;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${JSON.stringify(text)} in ${agentId}'s ${stream}; it has: ${log.slice(-500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
