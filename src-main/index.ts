@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, session, type Session, type WebContents } from 'electron';
+import ElectronStore from 'electron-store';
 import { bindContract } from './ipc/bind-contract';
 import { isFromMainFrameOf } from './ipc/trusted-sender';
 import { createSupervisor, type Supervisor } from './supervisor/index';
@@ -106,7 +107,11 @@ async function start(): Promise<void> {
   await app.whenReady();
   hardenSession(session.defaultSession);
 
-  supervisorPromise = createSupervisor({ dataDir: path.join(app.getPath('userData'), 'data') });
+  supervisorPromise = createSupervisor({
+    dataDir: path.join(app.getPath('userData'), 'data'),
+    // The engine's state module stays the only writer; in the app it writes through electron-store.
+    openStore: (options) => new ElectronStore({ ...options, name: options.configName }),
+  });
   const supervisor = await supervisorPromise;
 
   bindContract({

@@ -25,7 +25,10 @@ export function resolveExecutable(program: string, pathVariable: string | undefi
     denied ?? {
       ok: false,
       kind: 'spawn-failed',
-      message: `Executable "${program}" was not found on PATH (${dirs.join(path.delimiter) || 'PATH is empty'}). Install it or give its full path.`,
+      message:
+        dirs.length === 0
+          ? `Executable "${program}" was not found: PATH is empty. Give its full path.`
+          : `Executable "${program}" was not found on PATH (${dirs.length} folders searched). Install it or give its full path.`,
     }
   );
 }

@@ -365,36 +365,40 @@ class Engine implements Supervisor {
   private stop(run: AgentRun, options: KillOptions): Promise<StopReport> {
     const force = options.force === true;
     if (run.stopping && !force) return run.stopping;
+    // A forced stop may overtake a graceful one; whichever is current when it ends decides the state.
     const wasLive = isLive(run);
     if (wasLive && run.state !== 'stopping') this.transition(run, 'stopping');
-    const stopping = terminateTree(
+    const stopping: Promise<StopReport> = terminateTree(
       { agentId: run.request.agentId, ...this.anchorOf(run) },
       { force, timeouts: { ...this.timeouts, ...options.timeouts }, reader: this.reader, snapshots: this.snapshots },
-    ).then((report) => this.finishStop(run, report, wasLive));
+    ).then(async (report) => {
+      if (run.stopping === stopping) await this.finishStop(run, report, wasLive);
+      return report;
+    });
     run.stopping = stopping;
     return stopping;
   }
 
-  private async finishStop(run: AgentRun, report: StopReport, wasLive: boolean): Promise<StopReport> {
+  private async finishStop(run: AgentRun, report: StopReport, wasLive: boolean): Promise<void> {
     // The tree is gone; let Node deliver the root's exit status before deciding.
     if (run.child) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
-    if (run.stopping && report.forced === false && run.stopReport?.forced) return run.stopReport; // a forced stop finished first
     run.stopReport = report;
     run.stopping = null;
     if (report.outcome === 'unkillable') {
       const who = report.survivors.map((survivor) => `pid ${survivor.pid} (${survivor.name})`).join(', ');
       addNote(run, `Unkillable: ${who} survived SIGKILL. Still tracked.`);
     }
-    const rootAlive = run.pid !== null && run.startTime !== null && (await isAlive({ pid: run.pid, startTime: run.startTime }, this.reader));
-    if (wasLive && !rootAlive) {
-      run.endedAtMs ??= Date.now();
-      this.transition(run, 'cancelled');
-    } else if (wasLive) {
-      this.transition(run, 'running');
-    } else {
-      this.store.markDirty();
+    if (!wasLive) {
+      this.store.markDirty(); // leftovers of a run that had already ended: its outcome stands
+      return;
     }
-    return report;
+    const root = run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+    if (root && (await isAlive(root, this.reader))) {
+      this.transition(run, 'running');
+      return;
+    }
+    run.endedAtMs ??= Date.now();
+    this.transition(run, 'cancelled');
   }
 
   // ---- sampling -------------------------------------------------------------
@@ -438,6 +442,7 @@ class Engine implements Supervisor {
         });
         this.readProgress(run);
         this.noticeEnd(run, sample.root);
+        if (!isLive(run) && sample.liveMembers.length === 0) this.logTail.finish(run.request.agentId);
       }
     }
     if (this.events.count('status') > 0) {

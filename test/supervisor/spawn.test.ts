@@ -195,6 +195,17 @@ describe('spawnAgent', () => {
     expect(statSync(path.join(logDir, 'stderr.log')).mode & 0o777).toBe(0o600);
   });
 
+  it('refuses every call with a typed error once closed, leaving agents running', async () => {
+    const supervisor = await useSupervisor(prefix);
+    const req = request(prefix, [NODE, fixture('sleeper.mjs')]);
+    const { pid } = await supervisor.spawnAgent(req);
+    await supervisor.close();
+    await expect(supervisor.getAgentStatus(req.agentId)).rejects.toMatchObject({ kind: 'closed' });
+    await expect(supervisor.spawnAgent(request(prefix, ['true']))).rejects.toMatchObject({ kind: 'closed' });
+    expect(readFileSync(`/proc/${pid}/stat`, 'latin1')).toContain('(node)');
+    process.kill(pid!, 'SIGKILL'); // ours to clean up now: the closed supervisor no longer tracks it
+  });
+
   it('keeps an agent running and logging to its file without anyone reading it', async () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, [NODE, '-e', "for (let i = 0; i < 20000; i++) console.log('line ' + i); setInterval(() => {}, 1000)"]);

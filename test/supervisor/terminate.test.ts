@@ -144,6 +144,20 @@ describe('killAgent and cleanup', () => {
     expect(states).toEqual(['stopping', 'cancelled']);
   });
 
+  it('lets a forced stop overtake a graceful one in progress', async () => {
+    const supervisor = await useSupervisor(prefix);
+    const req = request(prefix, [NODE, fixture('ignore-term.mjs')]);
+    await supervisor.spawnAgent(req);
+    await waitForLog(supervisor, req.agentId, 'ready');
+    const started = performance.now();
+    const graceful = supervisor.killAgent(req.agentId, { timeouts: { firstTermMs: 20_000, secondTermMs: 20_000, killMs: 5_000 } });
+    await waitFor(async () => (await supervisor.getAgentStatus(req.agentId)).state === 'stopping');
+    expect(await supervisor.killAgent(req.agentId, { force: true })).toBe(true);
+    expect(await graceful).toBe(true); // it sees everything gone at its next look
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(await supervisor.getAgentStatus(req.agentId)).toMatchObject({ state: 'cancelled', signal: 'SIGKILL' });
+  });
+
   it('stops 30 agents concurrently, in parallel, leaving nothing behind', async () => {
     const supervisor = await useSupervisor(prefix);
     const reqs = Array.from({ length: 30 }, () => request(prefix, [NODE, fixture('sleeper.mjs')]));
