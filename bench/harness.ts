@@ -26,6 +26,47 @@ export function createReader(kind: ReaderKind): ProcessReader {
   return kind === 'proc' ? createProcReader() : createPsReader();
 }
 
+/** How often the engine asked its reader for what, and the synchronous time those calls took. */
+export interface ReaderCounts {
+  snapshots: number;
+  markerScans: number;
+  reads: number;
+  /** Time spent inside the calls before they returned their promise (all of it for the /proc reader, which is synchronous). */
+  syncMs: number;
+}
+
+/** Wraps a reader to count the engine's calls (`processReader` is an option of createSupervisor). */
+export function countingReader(inner: ProcessReader): { reader: ProcessReader; counts: ReaderCounts; reset(): void } {
+  const counts: ReaderCounts = { snapshots: 0, markerScans: 0, reads: 0, syncMs: 0 };
+  const timed = <T>(call: () => T): T => {
+    const started = performance.now();
+    try {
+      return call();
+    } finally {
+      counts.syncMs += performance.now() - started;
+    }
+  };
+  const reader: ProcessReader = {
+    kind: inner.kind,
+    snapshot(hintPids) {
+      counts.snapshots++;
+      return timed(() => inner.snapshot(hintPids));
+    },
+    usage: (table, pids) => inner.usage(table, pids),
+    read(pid) {
+      counts.reads++;
+      return timed(() => inner.read(pid));
+    },
+    agentMarkers(table, skip) {
+      counts.markerScans++;
+      return timed(() => inner.agentMarkers(table, skip));
+    },
+    close: () => inner.close(),
+  };
+  const reset = () => Object.assign(counts, { snapshots: 0, markerScans: 0, reads: 0, syncMs: 0 });
+  return { reader, counts, reset };
+}
+
 export class BenchContext {
   readonly root: string;
   readonly scripts: AgentScripts;

@@ -2,10 +2,11 @@
  * Spawn figures: one at a time, 50 at once, and how soon an agent that exits
  * at once is reported as ended.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { AgentState } from '../src-main/supervisor/index';
 import { agentId, isRunningPid, nodeAgent, progress, request, sleep, spawnAll, stdoutOf, waitFor, type BenchContext } from './harness';
-import { heading, percentile, row, rowWith, type Line } from './stats';
+import { heading, percentile, ratioRow, row, rowWith, type Line } from './stats';
 
 const PACED_SPAWNS = 30;
 const PACE_MS = 120;
@@ -27,27 +28,58 @@ export async function benchSpawn(ctx: BenchContext): Promise<Line[]> {
     const tookMs = performance.now() - started;
     if (answer.status !== 'running' || !isRunningPid(answer.pid!)) throw new Error(`paced spawn ${i}: ${JSON.stringify(answer)}`);
     latencies.push(tookMs);
+    if (process.env['BENCH_VERBOSE']) progress(`paced spawn ${i}: ${tookMs.toFixed(1)} ms`);
     await sleep(PACE_MS);
   }
-  lines.push(rowWith(`spawn latency, one at a time (p50 of ${PACED_SPAWNS})`, 'ms', percentile(latencies, 50), latencies, { op: '<=', value: 5 }, '[1]'));
-  lines.push(rowWith(`spawn latency, one at a time (p95 of ${PACED_SPAWNS})`, 'ms', percentile(latencies, 95), latencies));
   await supervisor.cleanup({ force: true });
 
-  // 2. A burst: 50 requests at once, wall time until every answer is in.
-  const bursts: number[] = [];
-  for (let round = 0; round < BURST_ROUNDS; round++) {
-    progress(`spawn: burst of ${BURST_SIZE}, round ${round + 1}/${BURST_ROUNDS}`);
-    const requests = Array.from({ length: BURST_SIZE }, (_, i) => nodeAgent(agentId('burst', round, i), ctx.scripts.cooperative));
+  // The same, with child_process.spawn alone: what the OS and Node cost before the engine adds anything.
+  progress(`spawn: ${PACED_SPAWNS} paced raw child_process.spawn() (baseline)`);
+  const rawLatencies: number[] = [];
+  for (let i = 0; i < PACED_SPAWNS; i++) {
     const started = performance.now();
-    const pids = await spawnAll(supervisor, requests);
-    bursts.push(performance.now() - started);
-    const notRunning = pids.filter((pid) => !isRunningPid(pid));
-    if (notRunning.length > 0) throw new Error(`burst: ${notRunning.length} reported running but not in /proc`);
-    await sleep(300); // let them boot before the next round competes for the CPU
-    await supervisor.cleanup({ force: true });
+    const child = await rawSpawn(process.execPath, [ctx.scripts.cooperative], agentId('rawpaced', i));
+    rawLatencies.push(performance.now() - started);
+    await killRaw([child]);
+    await sleep(PACE_MS);
   }
-  lines.push(row(`spawn ${BURST_SIZE} at once, wall until all are running`, 'ms', bursts, null, '[2]'));
-  lines.push(row(`  … per agent (wall ÷ ${BURST_SIZE})`, 'ms', bursts.map((ms) => ms / BURST_SIZE)));
+  const engineP50 = rowWith(`spawn latency, one at a time (p50 of ${PACED_SPAWNS})`, 'ms', percentile(latencies, 50), latencies, { op: '<=', value: 5 }, '[1]');
+  const rawP50 = rowWith(`  baseline: child_process.spawn → 'spawn' event, no engine (p50)`, 'ms', percentile(rawLatencies, 50), rawLatencies);
+  lines.push(engineP50);
+  lines.push(rowWith(`spawn latency, one at a time (p95 of ${PACED_SPAWNS})`, 'ms', percentile(latencies, 95), latencies));
+  lines.push(rawP50);
+  lines.push(ratioRow(`  spawn latency p50: engine ÷ baseline`, engineP50, rawP50, '[6]'));
+
+  // 2. A burst: 50 requests at once, wall time until every answer is in; node agents and `sleep`
+  //    agents, each against the same burst of bare child_process.spawn() calls.
+  const kinds = [
+    { label: 'node', command: [process.execPath, ctx.scripts.cooperative] },
+    { label: 'sleep', command: ['sleep', '1000'] },
+  ];
+  for (const { label, command } of kinds) {
+    const bursts: number[] = [];
+    const rawBursts: number[] = [];
+    for (let round = 0; round < BURST_ROUNDS; round++) {
+      progress(`spawn: burst of ${BURST_SIZE} ${label} agents, round ${round + 1}/${BURST_ROUNDS}`);
+      const requests = Array.from({ length: BURST_SIZE }, (_, i) => request(agentId('burst', label, round, i), command));
+      const started = performance.now();
+      const pids = await spawnAll(supervisor, requests);
+      bursts.push(performance.now() - started);
+      const notRunning = pids.filter((pid) => !isRunningPid(pid));
+      if (notRunning.length > 0) throw new Error(`burst: ${notRunning.length} reported running but not in /proc`);
+      await sleep(300); // let them boot before the next burst competes for the CPU
+      await supervisor.cleanup({ force: true });
+
+      const rawStarted = performance.now();
+      const children = await Promise.all(Array.from({ length: BURST_SIZE }, (_, i) => rawSpawn(command[0]!, command.slice(1), agentId('rawburst', label, round, i))));
+      rawBursts.push(performance.now() - rawStarted);
+      await sleep(300);
+      await killRaw(children);
+    }
+    const engineRow = row(`spawn ${BURST_SIZE} ${label} agents at once, wall until all are running`, 'ms', bursts, null, '[2]');
+    const rawRow = row(`  baseline: ${BURST_SIZE} bare child_process.spawn() of ${label} at once`, 'ms', rawBursts, null, '[2]');
+    lines.push(engineRow, rawRow, ratioRow(`  spawn ${BURST_SIZE} ${label} at once: engine ÷ baseline`, engineRow, rawRow, '[6]'));
+  }
 
   // 3. An agent that exits at once: its exit (its own clock) → the final state event.
   progress(`spawn: ${EXIT_ROUNDS} immediate-exit agents`);
@@ -80,6 +112,29 @@ export async function benchSpawn(ctx: BenchContext): Promise<Line[]> {
 
   await ctx.release(supervisor);
   return lines;
+}
+
+/** A bare spawn, as the engine does it (own process group), carrying the bench marker for the final sweep. */
+function rawSpawn(command: string, args: string[], id: string): Promise<ChildProcess> {
+  const child = spawn(command, args, { detached: true, stdio: 'ignore', env: { ...process.env, CORRAL_AGENT_ID: id } });
+  return new Promise((resolve, reject) => {
+    child.once('spawn', () => resolve(child));
+    child.once('error', reject);
+  });
+}
+
+/** SIGKILL by pid, then wait for Node to reap each one. */
+async function killRaw(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 /**

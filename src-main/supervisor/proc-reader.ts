@@ -14,7 +14,9 @@ const MARKER = Buffer.from('CORRAL_AGENT_ID=');
 export function createProcReader(): ProcessReader {
   const clockTicksPerSecond = readConf('CLK_TCK', 100);
   const pageSizeBytes = readConf('PAGESIZE', 4096);
-  const bootTimeMs = readBootTimeMs();
+  // Boot time from /proc/uptime (10 ms resolution), not /proc/stat's btime (whole
+  // seconds: up to a second of error, which skews every young process's CPU %).
+  let bootTimeMs = readBootTimeMs();
   const cpu = new CpuTracker();
 
   const parse = (pid: number, text: string): ProcEntry | null => {
@@ -52,6 +54,7 @@ export function createProcReader(): ProcessReader {
   return {
     kind: 'proc',
     async snapshot() {
+      bootTimeMs = readBootTimeMs() ?? bootTimeMs;
       const entries: ProcEntry[] = [];
       for (const name of readdirSync('/proc')) {
         const code = name.charCodeAt(0);
@@ -120,8 +123,8 @@ function readConf(name: string, fallback: number): number {
 
 function readBootTimeMs(): number | null {
   try {
-    const match = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
-    return match ? Number(match[1]) * 1000 : null;
+    const uptimeSeconds = Number.parseFloat(readFileSync('/proc/uptime', 'latin1'));
+    return Number.isFinite(uptimeSeconds) ? Date.now() - uptimeSeconds * 1000 : null;
   } catch {
     return null;
   }

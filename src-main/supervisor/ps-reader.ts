@@ -1,44 +1,51 @@
 /**
  * Portable process readers for where /proc is not available: `ps` for the
- * table's structure and pidusage for CPU and memory (macOS, BSDs), and
+ * table's structure and pidusage for CPU time and memory (macOS, BSDs), and
  * pidusage alone on Windows, where only the agents' root processes are seen.
  * Linux uses `proc-reader.ts`; `npm run bench` compares the two there.
+ *
+ * CPU % comes from pidusage's cumulative CPU time through our own tracker,
+ * keyed by pid + start time: pidusage's own percentage is 0 on a first reading
+ * and keyed by pid alone.
  */
 import { execFile } from 'node:child_process';
 import pidusage from 'pidusage';
+import { CpuTracker } from './cpu-tracker';
 import { buildTable, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
 
 interface PidusageStat {
-  cpu: number;
   memory: number;
   ppid: number;
   pid: number;
+  /** CPU time consumed, ms. */
+  ctime: number;
   elapsed: number;
   timestamp: number;
 }
 
 export function createPsReader(): ProcessReader {
+  const cpu = new CpuTracker();
+  const readBatched = batchReads(async (pids) => parsePs(await runPs(['-p', pids.join(',')]).catch(() => '')));
   return {
     kind: 'ps+pidusage',
     async snapshot() {
       const takenAtMs = Date.now();
       return buildTable(parsePs(await runPs(['-A'])), takenAtMs);
     },
-    usage: usageFromPidusage,
-    async read(pid: number) {
-      const entries = parsePs(await runPs(['-p', String(pid)]).catch(() => ''));
-      return entries.find((entry) => entry.pid === pid) ?? null;
-    },
+    usage: (table, pids) => usageFromPidusage(table, pids, cpu),
+    read: readBatched,
     async agentMarkers() {
       return new Map<number, string>();
     },
     close() {
+      cpu.clear();
       pidusage.clear();
     },
   };
 }
 
 export function createPidusageReader(): ProcessReader {
+  const cpu = new CpuTracker();
   const statToEntry = (stat: PidusageStat): ProcEntry => ({
     pid: stat.pid,
     ppid: stat.ppid,
@@ -47,7 +54,7 @@ export function createPidusageReader(): ProcessReader {
     stateCode: 'R',
     startTime: String(Math.round((stat.timestamp - stat.elapsed) / 1000)),
     startedAtMs: stat.timestamp - stat.elapsed,
-    cpuTimeMs: null,
+    cpuTimeMs: stat.ctime,
     rssBytes: stat.memory,
     numThreads: null,
     name: '',
@@ -58,27 +65,54 @@ export function createPidusageReader(): ProcessReader {
       const stats = await statsOf(hintPids);
       return buildTable([...stats.values()].map(statToEntry), Date.now());
     },
-    usage: usageFromPidusage,
-    async read(pid: number) {
-      const stat = (await statsOf([pid])).get(pid);
-      return stat ? statToEntry(stat) : null;
-    },
+    usage: (table, pids) => usageFromPidusage(table, pids, cpu),
+    read: batchReads(async (pids) => [...(await statsOf(pids)).values()].map(statToEntry)),
     async agentMarkers() {
       return new Map<number, string>();
     },
     close() {
+      cpu.clear();
       pidusage.clear();
     },
   };
 }
 
-async function usageFromPidusage(table: ProcessTable, pids: readonly number[]): Promise<Map<number, ProcessUsage>> {
+async function usageFromPidusage(table: ProcessTable, pids: readonly number[], cpu: CpuTracker): Promise<Map<number, ProcessUsage>> {
   const stats = await statsOf(pids.filter((pid) => table.byPid.has(pid)));
   const result = new Map<number, ProcessUsage>();
   for (const [pid, stat] of stats) {
-    result.set(pid, { cpuPercent: Math.round(stat.cpu * 10) / 10, rssBytes: stat.memory, numThreads: null });
+    const entry = table.byPid.get(pid)!;
+    const measured: ProcEntry = { ...entry, cpuTimeMs: stat.ctime, startedAtMs: entry.startedAtMs ?? stat.timestamp - stat.elapsed };
+    result.set(pid, { cpuPercent: cpu.percent(measured, stat.timestamp), rssBytes: stat.memory, numThreads: null });
   }
+  cpu.forgetMissing(table);
   return result;
+}
+
+/**
+ * Single-process reads arriving in the same turn share one lookup: a stop of
+ * 100 agents polls with one `ps`, not 100.
+ */
+function batchReads(lookup: (pids: number[]) => Promise<ProcEntry[]>): (pid: number) => Promise<ProcEntry | null> {
+  let pending: Map<number, ((entry: ProcEntry | null) => void)[]> | null = null;
+  const flush = async (batch: Map<number, ((entry: ProcEntry | null) => void)[]>) => {
+    const entries = await lookup([...batch.keys()]).catch(() => [] as ProcEntry[]);
+    const byPid = new Map(entries.map((entry) => [entry.pid, entry]));
+    for (const [pid, waiters] of batch) for (const resolve of waiters) resolve(byPid.get(pid) ?? null);
+  };
+  return (pid) =>
+    new Promise((resolve) => {
+      if (!pending) {
+        const batch = (pending = new Map());
+        setImmediate(() => {
+          pending = null;
+          void flush(batch);
+        });
+      }
+      const waiters = pending.get(pid) ?? [];
+      waiters.push(resolve);
+      pending.set(pid, waiters);
+    });
 }
 
 /** pidusage rejects a whole batch when one pid is gone; retry one by one so the rest still count. */

@@ -248,7 +248,8 @@ class Engine implements Supervisor {
         ? [this.requireRun(options.agentId)]
         : [...this.agents.values()].filter((run) => isLive(run) || run.stopping !== null || run.knownMembers.length > 0);
     // All at once: n agents take as long as the slowest, not the sum.
-    const reports = await Promise.all(runs.map((run) => this.stop(run, { force: options.force, timeouts: options.timeouts })));
+    const requestedAt = performance.now(); // one snapshot serves every stop of this cleanup
+    const reports = await Promise.all(runs.map((run) => this.stop(run, { force: options.force, timeouts: options.timeouts }, requestedAt)));
     const result: CleanupReport = { stopped: [], unkillable: [], alreadyEnded: [], reports: {} };
     for (const report of reports) {
       result.reports[report.agentId] = report;
@@ -362,7 +363,7 @@ class Engine implements Supervisor {
 
   // ---- stopping -------------------------------------------------------------
 
-  private stop(run: AgentRun, options: KillOptions): Promise<StopReport> {
+  private stop(run: AgentRun, options: KillOptions, requestedAt = performance.now()): Promise<StopReport> {
     const force = options.force === true;
     if (run.stopping && !force) return run.stopping;
     // A forced stop may overtake a graceful one; whichever is current when it ends decides the state.
@@ -370,7 +371,7 @@ class Engine implements Supervisor {
     if (wasLive && run.state !== 'stopping') this.transition(run, 'stopping');
     const stopping: Promise<StopReport> = terminateTree(
       { agentId: run.request.agentId, ...this.anchorOf(run) },
-      { force, timeouts: { ...this.timeouts, ...options.timeouts }, reader: this.reader, snapshots: this.snapshots },
+      { force, timeouts: { ...this.timeouts, ...options.timeouts }, reader: this.reader, snapshots: this.snapshots, requestedAt },
     ).then(async (report) => {
       if (run.stopping === stopping) await this.finishStop(run, report, wasLive);
       return report;

@@ -37,6 +37,11 @@ export interface TerminateOptions {
   timeouts: StopTimeouts;
   reader: ProcessReader;
   snapshots: SnapshotCache;
+  /**
+   * `performance.now()` when the stop was asked for: any snapshot started after
+   * it will do, so the stops of one `cleanup()` share one snapshot.
+   */
+  requestedAt?: number;
   /** Called as each stage begins, for progress display. */
   onStage?: (stage: StopStage, deadlineMs: number) => void;
 }
@@ -55,7 +60,7 @@ export async function terminateTree(target: StopTarget, options: TerminateOption
   const startedAtMs = Date.now();
   const begin = performance.now();
   const tracked = new Map<string, Tracked>();
-  await discover(target, options, begin, tracked);
+  await discover(target, options, options.requestedAt ?? begin, tracked);
 
   const stages: { stage: StopStage; signal: SignalName; waitMs: number }[] = options.force
     ? [{ stage: 'kill', signal: 'SIGKILL', waitMs: options.timeouts.killMs }]
@@ -68,12 +73,18 @@ export async function terminateTree(target: StopTarget, options: TerminateOption
   const processCount = tracked.size;
   // A process that ends between two looks is credited to the stage before it.
   let lastStage = stages[0]!.stage;
+  let lastSignalAt = 0;
   for (const { stage, signal, waitMs } of stages) {
-    // Later stages look again: a surviving process may have forked since.
-    if (stage !== stages[0]!.stage) await discover(target, options, performance.now(), tracked);
-    const alive = await stillAlive(tracked, options.reader, lastStage);
+    let alive = await stillAlive(tracked, options.reader, lastStage);
     if (alive.length === 0) break;
+    if (lastSignalAt > 0) {
+      // A survivor may have forked since the last look. Any snapshot taken after the
+      // last signal sees those children; survivors of many agents share it.
+      await discover(target, options, lastSignalAt, tracked);
+      alive = await stillAlive(tracked, options.reader, lastStage);
+    }
     options.onStage?.(stage, Date.now() + waitMs);
+    lastSignalAt = performance.now();
     await send(target, alive, signal);
     await waitUntilGone(tracked, options.reader, stage, waitMs);
     lastStage = stage;

@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, idPrefix, NODE, readLog, request, tempDir, useSupervisor, waitForLog } from '../helpers/agents';
+import { fixture, idPrefix, isPidAlive, NODE, readLog, request, tempDir, useSupervisor, waitForLog } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
 const prefix = idPrefix('spawn');
@@ -204,6 +204,7 @@ describe('spawnAgent', () => {
     await expect(supervisor.spawnAgent(request(prefix, ['true']))).rejects.toMatchObject({ kind: 'closed' });
     expect(readFileSync(`/proc/${pid}/stat`, 'latin1')).toContain('(node)');
     process.kill(pid!, 'SIGKILL'); // ours to clean up now: the closed supervisor no longer tracks it
+    await waitFor(() => !isPidAlive(pid!));
   });
 
   it('keeps an agent running and logging to its file without anyone reading it', async () => {

@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: Corral's performance figures in one table, each the median
+ * of several rounds with min–max, the two process readers side by side
+ * (DESIGN.md decision 7). Progress goes to stderr, the table to stdout.
+ *
+ * Every process the bench starts carries CORRAL_AGENT_ID=bench<pid>-…; at the
+ * end every supervisor stops its agents with SIGKILL and a sweep of
+ * /proc/<pid>/environ proves none is left (any found is killed by pid, and the
+ * run fails).
+ */
+import os from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { performance } from 'node:perf_hooks';
+import { assertLinux, BenchContext, findBenchProcesses, killByPid, PREFIX, progress, sleep } from './harness';
+import { benchSampling, samplingLines, treeStopLines } from './sampling';
+import { benchSpawn } from './spawn';
+import { formatTable, heading, meets, type Line } from './stats';
+import { benchStop } from './stop';
+
+const WATCHDOG_MS = 6 * 60_000;
+
+const FOOTNOTES = [
+  '[1] request → spawnAgent() resolves with status "running" (the engine verified the pid in /proc); the bench then checks /proc itself. One `node cooperative.cjs` every 120 ms; min–max spans all 30 spawns. Baseline: the same with child_process.spawn() alone (own process group, stdio ignored).',
+  '[2] 50 spawnAgent() calls at once; wall until the last resolves "running"; 3 rounds. Baseline: 50 bare child_process.spawn() calls at once until every \'spawn\' event. Node and libuv fork+exec synchronously, so with node agents the burst is bound by 50 node processes booting on the machine\'s cores, engine or not.',
+  "[3] The agent is `date +%s%N`: it reads the wall clock as it starts, prints it and exits. The figure is the wall time of the final state event ('completed', from the 'state' listener) minus that printed time, so it also includes date's own print-and-exit (well under 1 ms): an upper bound of exit → final state.",
+  "[4] process.cpuUsage() delta (user + system) of this process, which hosts the engine, over one sampleNow(). A 'status' listener is subscribed, so every tick also builds all agents' statuses. 20 ticks after 3 warm-up ticks.",
+  '[5] Own CPU plus CPU of reaped children (cutime + cstime from /proc/self/stat) per tick, over 4 rounds of 5 ticks: this is where the `ps` process that ps+pidusage starts each tick shows up (10 ms clock-tick resolution per round).',
+  '[6] Ratio of the medians; the range is the widest the rounds allow (min ÷ max … max ÷ min).',
+  '[7] monitorEventLoopDelay (resolution 10 ms) while the bench calls sampleNow() 100 ms after each tick ends (as the engine timer does), 2 s per round, 3 rounds; the figure is p99 minus the 10 ms resolution the histogram also records.',
+  '[8] A `for (;;) {}` node agent, sampled for the first time 300 ms after spawnAgent() resolved (getAgentStatus after sampleNow). 3 rounds. A healthy reading is ~100 %. null = the engine reported it unreadable.',
+  '[9] process.memoryUsage().rss after a forced full GC: 20 warm-up ticks, then 3 consecutive blocks of 60 ticks (10 ms apart); growth per block. 100 agents, 400 processes.',
+  '[10] cleanup() with default timeouts after one sampleNow(); agents wrote "ready" (SIGTERM handler in place) first. Every agent must end in stage 1 (SIGTERM #1).',
+  '[11] Each agent ignores SIGTERM: 1 s after SIGTERM #1, SIGTERM #2; 1 s later, SIGKILL. Ideal ≈ 2 s; every agent must be ended by SIGKILL.',
+  '[12] Counted by wrapping the process reader passed to createSupervisor({ processReader }). Ideal for one cleanup() of n agents started together: 1 snapshot and 1 marker scan. With the ps+pidusage reader every single-pid read is one `ps -p` process.',
+];
+
+async function main(): Promise<number> {
+  assertLinux();
+  const gcAvailable = exposeGc();
+  const ctx = new BenchContext();
+  const began = performance.now();
+  let failed = false;
+  const lines: Line[] = [];
+
+  const emergency = (signal: NodeJS.Signals) => {
+    const left = findBenchProcesses();
+    killByPid(left.map((p) => p.pid));
+    ctx.removeTempDir();
+    process.stderr.write(`\n${signal}: killed ${left.length} bench processes by pid and removed ${ctx.root}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', emergency);
+  process.once('SIGTERM', emergency);
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: still running after ${WATCHDOG_MS / 1000} s; giving up\n`);
+    emergency('SIGTERM');
+  }, WATCHDOG_MS);
+  watchdog.unref();
+
+  try {
+    progress(`temp dir ${ctx.root}; agent ids ${PREFIX}-…; gc ${gcAvailable ? 'available' : 'NOT available'}`);
+    if (wanted('spawn')) lines.push(...(await benchSpawn(ctx)));
+    if (wanted('stop')) lines.push(...(await benchStop(ctx)));
+    if (wanted('sampling')) {
+      const proc = await benchSampling(ctx, 'proc');
+      const ps = await benchSampling(ctx, 'ps+pidusage');
+      lines.push(heading('stop: the sampling phases\' 100 tree agents'), ...treeStopLines(proc, ps));
+      lines.push(...samplingLines(proc, ps));
+    }
+  } catch (error) {
+    failed = true;
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  } finally {
+    clearTimeout(watchdog);
+  }
+
+  // Teardown: every supervisor stops its agents (SIGKILL), then /proc must show none of ours.
+  const problems = await ctx.releaseAll();
+  let leftovers = findBenchProcesses();
+  for (let i = 0; i < 20 && leftovers.length > 0; i++) {
+    await sleep(50);
+    leftovers = findBenchProcesses();
+  }
+  if (leftovers.length > 0) {
+    problems.push(`${leftovers.length} processes survived cleanup: ${leftovers.map((p) => `${p.pid} (${p.name}, ${p.agentId})`).join(', ')}; killed by pid`);
+    killByPid(leftovers.map((p) => p.pid));
+  }
+  ctx.removeTempDir();
+
+  const totalS = (performance.now() - began) / 1000;
+  lines.push(heading(`run: ${totalS.toFixed(0)} s total; leftovers after cleanup: ${leftovers.length}`));
+  process.stdout.write(`\nCorral bench — ${new Date().toISOString()} — node ${process.version}, ${osSummary()}\n\n`);
+  process.stdout.write(`${formatTable(lines)}\n\n${FOOTNOTES.join('\n')}\n`);
+  if (!gcAvailable) process.stdout.write('Note: global.gc was not available, so RSS figures include garbage not yet collected.\n');
+  const misses = lines.filter((line) => line.kind === 'row' && meets(line.median, line.target) === false).length;
+  process.stdout.write(`\n${misses} figure(s) miss their target.${problems.length ? `\nProblems:\n- ${problems.join('\n- ')}` : ''}\n`);
+  return failed || problems.length > 0 ? 1 : 0;
+}
+
+/** `BENCH_ONLY=spawn,stop` runs only those sections (spawn, stop, sampling); all by default. */
+function wanted(section: string): boolean {
+  const only = process.env['BENCH_ONLY'];
+  return !only || only.split(',').includes(section);
+}
+
+/** Makes global.gc available without re-executing node (tsx does not pass --expose-gc through). */
+function exposeGc(): boolean {
+  const holder = globalThis as { gc?: () => void };
+  if (typeof holder.gc === 'function') return true;
+  try {
+    setFlagsFromString('--expose-gc');
+    holder.gc = runInNewContext('gc') as () => void;
+    return typeof holder.gc === 'function';
+  } catch {
+    return false;
+  }
+}
+
+function osSummary(): string {
+  return `${os.type()} ${os.release()}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench crashed: ${String(error)}\n`);
+    process.exit(1);
+  },
+);
