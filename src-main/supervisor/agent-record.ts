@@ -23,6 +23,8 @@ export interface AgentRun {
   startTime: string | null;
   bootId: string | null;
   child: ChildProcess | null;
+  /** Resolves when the spawn request has been answered. */
+  settled: Promise<unknown>;
   /** Resolves when the root's 'exit' has been recorded (or at once when there is no child). */
   exited: Promise<void>;
   exitCode: number | null;
@@ -54,6 +56,7 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     startTime: null,
     bootId: null,
     child: null,
+    settled: Promise.resolve(),
     exited: Promise.resolve(),
     exitCode: null,
     signal: null,

@@ -82,7 +82,8 @@ async function usageFromPidusage(table: ProcessTable, pids: readonly number[], c
   const result = new Map<number, ProcessUsage>();
   for (const [pid, stat] of stats) {
     const entry = table.byPid.get(pid)!;
-    const measured: ProcEntry = { ...entry, cpuTimeMs: stat.ctime, startedAtMs: entry.startedAtMs ?? stat.timestamp - stat.elapsed };
+    // pidusage's elapsed time is finer than ps's lstart (whole seconds), which would skew a young process's first reading.
+    const measured: ProcEntry = { ...entry, cpuTimeMs: stat.ctime, startedAtMs: stat.timestamp - stat.elapsed };
     result.set(pid, { cpuPercent: cpu.percent(measured, stat.timestamp), rssBytes: stat.memory, numThreads: null });
   }
   cpu.forgetMissing(table);

@@ -172,6 +172,7 @@ class Engine implements Supervisor {
       return refusal(request, 'already-running', `Agent "${request.agentId}" is already ${existing.state}${pid}. Stop it first or choose another id.`);
     }
     const answer = this.startRun(request);
+    this.agents.get(request.agentId)!.settled = answer; // startRun registered it synchronously
     this.requests.set(request.requestId, answer);
     if (this.requests.size > REMEMBERED_REQUESTS) this.requests.delete(this.requests.keys().next().value!);
     return answer;
@@ -364,6 +365,8 @@ class Engine implements Supervisor {
   // ---- stopping -------------------------------------------------------------
 
   private stop(run: AgentRun, options: KillOptions, requestedAt = performance.now()): Promise<StopReport> {
+    // A stop asked for mid-spawn applies to what the spawn produced.
+    if (run.state === 'spawning') return run.settled.then(() => this.stop(run, options));
     const force = options.force === true;
     if (run.stopping && !force) return run.stopping;
     // A forced stop may overtake a graceful one; whichever is current when it ends decides the state.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../src-main/supervisor/index';
+import { createPsReader } from '../../src-main/supervisor/ps-reader';
 import { fixture, idPrefix, NODE, request, useSupervisor, waitForLog } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
@@ -19,6 +20,25 @@ describe('sampling', () => {
     expect(status.treeCpuPercent).toBeGreaterThanOrEqual(status.cpuPercent!);
     expect(status.health).toBe('healthy');
     expect(await supervisor.checkProcessHealth(req.agentId)).toBe(true);
+  });
+
+  it('works the same through the portable ps + pidusage reader: tree, CPU, stop', async () => {
+    const supervisor = await useSupervisor(prefix, { processReader: createPsReader(), sampleIntervalMs: 60_000 });
+    const tree = request(prefix, [NODE, fixture('tree.mjs'), '1']);
+    const busy = request(prefix, [NODE, fixture('busy.mjs')]);
+    await supervisor.spawnAgent(tree);
+    await supervisor.spawnAgent(busy);
+    await waitForLog(supervisor, busy.agentId, 'busy');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const status = await waitFor(async () => {
+      await supervisor.sampleNow();
+      const s = await supervisor.getAgentStatus(tree.agentId);
+      return s.descendantCount === 2 && s;
+    });
+    expect(status.treeMemoryMb).toBeGreaterThan(status.memoryMb!);
+    expect((await supervisor.getAgentStatus(busy.agentId)).cpuPercent).toBeGreaterThan(20);
+    const report = await supervisor.cleanup({ timeouts: { firstTermMs: 2000, secondTermMs: 1000, killMs: 1000 } });
+    expect(report.stopped.sort()).toEqual([tree.agentId, busy.agentId].sort());
   });
 
   it('counts children and grandchildren and sums the tree', async () => {

@@ -144,6 +144,17 @@ describe('killAgent and cleanup', () => {
     expect(states).toEqual(['stopping', 'cancelled']);
   });
 
+  it('applies a stop asked for while the agent is still spawning to the spawned process', async () => {
+    const supervisor = await useSupervisor(prefix);
+    const req = request(prefix, [NODE, fixture('sleeper.mjs')]);
+    const spawning = supervisor.spawnAgent(req);
+    const stopped = supervisor.killAgent(req.agentId, { force: true });
+    const { pid } = await spawning;
+    expect(await stopped).toBe(true);
+    expect(isPidAlive(pid!)).toBe(false);
+    expect((await supervisor.getAgentStatus(req.agentId)).state).toBe('cancelled');
+  });
+
   it('lets a forced stop overtake a graceful one in progress', async () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, [NODE, fixture('ignore-term.mjs')]);
