@@ -4,7 +4,7 @@
  * /proc sweep that proves nothing the bench started is left alive.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +12,7 @@ import { createSupervisor, type DeploymentRequest, type Supervisor, type Supervi
 import type { ProcessReader } from '../src-main/supervisor/process-table';
 import { createProcReader } from '../src-main/supervisor/proc-reader';
 import { createPsReader } from '../src-main/supervisor/ps-reader';
+import { liveAgentProcesses } from '../test/helpers/proc';
 import { writeAgentScripts, type AgentScripts } from './agents';
 
 export type ReaderKind = 'proc' | 'ps+pidusage';
@@ -175,46 +176,9 @@ export async function spawnAll(supervisor: Supervisor, requests: readonly Deploy
   return answers.map((answer) => answer.pid!);
 }
 
-/** True when /proc shows `pid` alive and not a zombie. */
-export function isRunningPid(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-const MARKER = Buffer.from(`CORRAL_AGENT_ID=${PREFIX}-`);
-
 /** Every live process whose environment carries one of the bench's agent ids. */
 export function findBenchProcesses(): { pid: number; agentId: string; name: string }[] {
-  const found: { pid: number; agentId: string; name: string }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${pid}/environ`);
-    } catch {
-      continue;
-    }
-    let at = environ.indexOf(MARKER);
-    while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(MARKER, at + 1);
-    if (at < 0 || !isRunningPid(pid)) continue;
-    const start = at + 'CORRAL_AGENT_ID='.length;
-    const end = environ.indexOf(0, start);
-    let name = '?';
-    try {
-      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      // gone meanwhile
-    }
-    found.push({ pid, agentId: environ.toString('utf8', start, end < 0 ? environ.length : end), name });
-  }
-  return found;
+  return liveAgentProcesses(`${PREFIX}-`).map(({ pid, agentId, cmdline }) => ({ pid, agentId, name: cmdline }));
 }
 
 /** Last resort for the sweep: SIGKILL by pid, only processes carrying the bench's marker. */

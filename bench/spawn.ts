@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { AgentState } from '../src-main/supervisor/index';
-import { agentId, isRunningPid, nodeAgent, progress, request, sleep, spawnAll, stdoutOf, waitFor, type BenchContext } from './harness';
+import { agentId, nodeAgent, progress, request, sleep, spawnAll, stdoutOf, waitFor, type BenchContext } from './harness';
+import { isPidAlive } from '../test/helpers/proc';
 import { heading, percentile, ratioRow, row, rowWith, type Line } from './stats';
 
 const PACED_SPAWNS = 30;
@@ -26,7 +27,7 @@ export async function benchSpawn(ctx: BenchContext): Promise<Line[]> {
     const started = performance.now();
     const answer = await supervisor.spawnAgent(nodeAgent(agentId('paced', i), ctx.scripts.cooperative));
     const tookMs = performance.now() - started;
-    if (answer.status !== 'running' || !isRunningPid(answer.pid!)) throw new Error(`paced spawn ${i}: ${JSON.stringify(answer)}`);
+    if (answer.status !== 'running' || !isPidAlive(answer.pid!)) throw new Error(`paced spawn ${i}: ${JSON.stringify(answer)}`);
     latencies.push(tookMs);
     if (process.env['BENCH_VERBOSE']) progress(`paced spawn ${i}: ${tookMs.toFixed(1)} ms`);
     await sleep(PACE_MS);
@@ -65,7 +66,7 @@ export async function benchSpawn(ctx: BenchContext): Promise<Line[]> {
       const started = performance.now();
       const pids = await spawnAll(supervisor, requests);
       bursts.push(performance.now() - started);
-      const notRunning = pids.filter((pid) => !isRunningPid(pid));
+      const notRunning = pids.filter((pid) => !isPidAlive(pid));
       if (notRunning.length > 0) throw new Error(`burst: ${notRunning.length} reported running but not in /proc`);
       await sleep(300); // let them boot before the next burst competes for the CPU
       await supervisor.cleanup({ force: true });

@@ -2,12 +2,15 @@
  * Test helpers: a supervisor per test over a temp dir, unique agent ids, and
  * the leak check that fails a test which leaves any of its processes alive.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
 import { createSupervisor, type DeploymentRequest, type Supervisor, type SupervisorOptions } from '../../src-main/supervisor/index';
+import { isPidAlive, liveAgentProcesses } from './proc';
+
+export { isPidAlive, liveAgentProcesses };
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 export const NODE = process.execPath;
@@ -61,38 +64,6 @@ export async function useSupervisor(prefix: string, options: Partial<SupervisorO
 /** Registers a pid the test started outside the supervisor (it is killed and must be gone after the test). */
 export function trackPid(pid: number): void {
   harness.pids.add(pid);
-}
-
-/** Live (non-zombie) processes whose environment carries a CORRAL_AGENT_ID starting with `prefix`. */
-export function liveAgentProcesses(prefix: string): { pid: number; agentId: string; cmdline: string }[] {
-  const found: { pid: number; agentId: string; cmdline: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
-      const marker = environ.find((entry) => entry.startsWith('CORRAL_AGENT_ID='));
-      if (!marker) continue;
-      const agentId = marker.slice('CORRAL_AGENT_ID='.length);
-      if (!agentId.startsWith(prefix)) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state === 'Z' || state === 'X') continue;
-      found.push({ pid: Number(name), agentId, cmdline: readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ') });
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return found;
-}
-
-export function isPidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
 }
 
 afterEach(async () => {
