@@ -142,9 +142,13 @@ function processStatusOf(run: AgentRun, root: TreeSample['root']): string {
   return run.pid === null ? 'not-started' : 'exited';
 }
 
+/** Larger stdin payloads are not copied into every write of the state file. */
+const MAX_PERSISTED_STDIN = 64 * 1024;
+
 export function toPersisted(run: AgentRun): PersistedAgent {
+  const { stdin, ...rest } = run.request;
   return {
-    request: run.request,
+    request: stdin !== undefined && stdin.length <= MAX_PERSISTED_STDIN ? run.request : rest,
     state: run.state,
     pid: run.pid,
     startTime: run.startTime,

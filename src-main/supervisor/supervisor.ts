@@ -282,6 +282,8 @@ class Engine implements Supervisor {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.ticking;
+    // A stop in progress finishes and is saved: never a half-stopped agent on disk.
+    await Promise.allSettled([...this.agents.values()].map((run) => run.stopping));
     this.logTail.close();
     for (const run of this.agents.values()) {
       // Agents outlive us: let go of their handles so the host can exit.
