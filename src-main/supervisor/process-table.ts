@@ -142,8 +142,8 @@ export interface TreeAnchor {
  * its process group), known members from earlier ticks, and all descendants of
  * those by the ppid walk. Root first when alive.
  *
- * Session membership is safe against pid reuse: Linux never hands out a pid
- * that is still in use as a session or group id.
+ * Session membership is safe against pid reuse while a verified member is in
+ * the session: Linux never hands out a pid still in use as a session or group id.
  */
 export function collectTree(table: ProcessTable, anchor: TreeAnchor): ProcEntry[] {
   const found = new Map<number, ProcEntry>();
@@ -156,8 +156,11 @@ export function collectTree(table: ProcessTable, anchor: TreeAnchor): ProcEntry[
 
   if (anchor.root) add(findIdentity(table, anchor.root));
   for (const member of anchor.knownMembers) add(findIdentity(table, member));
-  if (anchor.sessionId !== null) {
-    for (const entry of table.membersOf.get(anchor.sessionId) ?? []) add(entry);
+  // The session counts only while a verified member is still in it: once all are
+  // gone, the kernel may hand its number to an unrelated process (even another agent).
+  const sessionId = anchor.sessionId;
+  if (sessionId !== null && queue.some((entry) => entry.sid === sessionId || entry.pgid === sessionId)) {
+    for (const entry of table.membersOf.get(sessionId) ?? []) add(entry);
   }
   for (let i = 0; i < queue.length; i++) {
     const children = table.childrenOf.get(queue[i]!.pid);

@@ -266,7 +266,7 @@ class Engine implements Supervisor {
     const runs = this.sampledRuns();
     if (runs.length === 0) return [];
     const table = await this.snapshots.table(performance.now(), this.hintPids(runs));
-    const trees = runs.map((run) => ({ agentId: run.request.agentId, members: collectTree(table, this.anchorOf(run, table)) }));
+    const trees = runs.map((run) => ({ agentId: run.request.agentId, members: collectTree(table, this.anchorOf(run)) }));
     const { actedOn, remaining } = await nudgeZombieParents(table, trees, this.reader);
     for (const [agentId, problems] of remaining) for (const problem of problems) this.noteOn(agentId, problem);
     return actedOn;
@@ -431,7 +431,7 @@ class Engine implements Supervisor {
     if (runs.length > 0) {
       const table = await this.snapshots.table(performance.now(), this.hintPids(runs));
       const trees = runs.map((run) => {
-        const anchor = this.anchorOf(run, table);
+        const anchor = this.anchorOf(run);
         return { run, anchor, members: collectTree(table, anchor) };
       });
       const usage = await this.reader.usage(table, trees.flatMap(({ members }) => members.map((entry) => entry.pid)));
@@ -471,22 +471,11 @@ class Engine implements Supervisor {
     return runs.flatMap((run) => (run.pid === null ? [] : [run.pid]));
   }
 
-  /**
-   * Where the agent's tree hangs. The session id is used only while a verified
-   * member is still in it: once all are gone the kernel may hand the number to
-   * an unrelated process.
-   */
-  private anchorOf(run: AgentRun, table?: { byPid: Map<number, ProcEntry> }): TreeAnchor {
+  /** Where the agent's tree hangs: its root, the session it leads, and members seen before. */
+  private anchorOf(run: AgentRun): TreeAnchor {
     const root = run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
     const sessionId = process.platform === 'win32' || run.pid === null ? null : run.pid;
-    const verified = (pid: number, startTime: string) => {
-      const entry = table?.byPid.get(pid);
-      return entry !== undefined && entry.startTime === startTime && (entry.sid === sessionId || entry.pgid === sessionId);
-    };
-    const sessionIsOurs =
-      sessionId !== null &&
-      (table === undefined || (root !== null && verified(root.pid, root.startTime)) || run.knownMembers.some((m) => verified(m.pid, m.startTime)));
-    return { root, sessionId: sessionIsOurs ? sessionId : null, knownMembers: run.knownMembers };
+    return { root, sessionId, knownMembers: run.knownMembers };
   }
 
   /** An adopted agent has no 'exit' event: its end is noticed when its root leaves the table. */

@@ -26,6 +26,11 @@ describe('collectTree', () => {
     expect(tree).toEqual([]);
   });
 
+  it('ignores a session whose verified members are all gone, since its number may now be another agent\'s', () => {
+    const tree = collectTree(table, { root: { pid: 100, startTime: 'recycled' }, sessionId: 100, knownMembers: [{ pid: 999, startTime: 't999' }] });
+    expect(tree).toEqual([]);
+  });
+
   it('keeps following known members after the root is gone', () => {
     const tree = collectTree(table, { root: null, sessionId: null, knownMembers: [{ pid: 103, startTime: 't103' }] });
     expect(tree.map((e) => e.pid).sort()).toEqual([103, 201]);
