@@ -81,6 +81,11 @@ export function isLive(run: AgentRun): boolean {
   return LIVE_STATES.has(run.state);
 }
 
+/** The root process's identity, once its start time is known. */
+export function rootIdentity(run: AgentRun): ProcessIdentity | null {
+  return run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+}
+
 /** Adds a note once. */
 export function addNote(run: AgentRun, note: string): void {
   if (!run.notes.includes(note)) run.notes.push(note);

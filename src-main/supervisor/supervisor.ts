@@ -6,7 +6,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { addNote, fromPersisted, isLive, newRun, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { addNote, fromPersisted, isLive, newRun, rootIdentity, toPersisted, toStatus, type AgentRun } from './agent-record';
 import { readBootId } from './boot-id';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
@@ -398,7 +398,7 @@ class Engine implements Supervisor {
       this.store.markDirty(); // leftovers of a run that had already ended: its outcome stands
       return;
     }
-    const root = run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+    const root = rootIdentity(run);
     if (root && (await isAlive(root, this.reader))) {
       this.transition(run, 'running');
       return;
@@ -473,7 +473,7 @@ class Engine implements Supervisor {
 
   /** Where the agent's tree hangs: its root, the session it leads, and members seen before. */
   private anchorOf(run: AgentRun): TreeAnchor {
-    const root = run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+    const root = rootIdentity(run);
     const sessionId = process.platform === 'win32' || run.pid === null ? null : run.pid;
     return { root, sessionId, knownMembers: run.knownMembers };
   }
