@@ -8,8 +8,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const electron = {
-  paths: [{ name: 'electron', message: 'Only src-main/ipc/ and src-main/index.ts may use Electron.' }],
-  patterns: [{ group: ['electron/*'], message: 'Only src-main/ipc/ and src-main/index.ts may use Electron.' }],
+  paths: [{ name: 'electron', message: 'Only src-main/ipc/, src-main/desktop/ and src-main/index.ts may use Electron.' }],
+  patterns: [{ group: ['electron/*'], message: 'Only src-main/ipc/, src-main/desktop/ and src-main/index.ts may use Electron.' }],
 };
 
 export default defineConfig(
@@ -35,8 +35,8 @@ export default defineConfig(
           patterns: [
             { group: ['electron/*'], message: 'The engine is plain Node: it never imports Electron.' },
             {
-              regex: String.raw`^\.\.?/(?:.*/)?(?:ipc|web)(?:/|$)`,
-              message: 'The engine does not know its hosts: ipc/ and web/ import the engine, not the reverse.',
+              regex: String.raw`^\.\.?/(?:.*/)?(?:ipc|web|api|desktop)(?:/|$)`,
+              message: 'The engine does not know its hosts: api/, ipc/, web/ and desktop/ import the engine, not the reverse.',
             },
           ],
         },
@@ -47,7 +47,7 @@ export default defineConfig(
   {
     name: 'corral/layers/main',
     files: ['src-main/**/*.ts'],
-    ignores: ['src-main/supervisor/**', 'src-main/ipc/**', 'src-main/index.ts'],
+    ignores: ['src-main/supervisor/**', 'src-main/ipc/**', 'src-main/desktop/**', 'src-main/index.ts'],
     rules: {
       'no-restricted-imports': ['error', electron],
     },

@@ -54,6 +54,7 @@ export function countingReader(inner: ProcessReader): { reader: ProcessReader; c
       return timed(() => inner.snapshot(hintPids));
     },
     usage: (table, pids) => inner.usage(table, pids),
+    commandLines: (pids) => inner.commandLines(pids),
     read(pid) {
       counts.reads++;
       return timed(() => inner.read(pid));

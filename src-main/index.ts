@@ -7,6 +7,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, session, type Session, type WebContents } from 'electron';
 import ElectronStore from 'electron-store';
+import { createContractService, type ContractService } from './api/index';
+import { desktopHostAdapter } from './desktop/host-adapter';
+import { askBeforeQuit, liveAgentCount, stopAllWithProgress } from './desktop/quit-guard';
 import { bindContract } from './ipc/bind-contract';
 import { isFromMainFrameOf } from './ipc/trusted-sender';
 import { createSupervisor, type Supervisor } from './supervisor/index';
@@ -26,6 +29,9 @@ const CONTENT_SECURITY_POLICY =
 const CLOSE_TIMEOUT_MS = 5_000;
 
 let supervisorPromise: Promise<Supervisor> | null = null;
+let service: ContractService | null = null;
+/** Set once the user has answered the quit question (or there was nothing to ask). */
+let quitDecided = false;
 let mainWindow: BrowserWindow | null = null;
 let hasClosedEngine = false;
 let isClosingEngine = false;
@@ -90,6 +96,13 @@ function createMainWindow(): BrowserWindow {
   window.once('ready-to-show', () => {
     window.show();
   });
+  // Closing the window quits; ask first while agents run (a cancelled quit keeps the window).
+  window.on('close', (event) => {
+    if (!quitDecided && supervisorPromise !== null) {
+      event.preventDefault();
+      void decideQuit();
+    }
+  });
   window.on('closed', () => {
     if (mainWindow === window) {
       mainWindow = null;
@@ -113,9 +126,12 @@ async function start(): Promise<void> {
     openStore: (options) => new ElectronStore({ ...options, name: options.configName }),
   });
   const supervisor = await supervisorPromise;
+  service = createContractService(supervisor, desktopHostAdapter());
 
+  // Bound before the window exists, so its first call finds a handler.
   bindContract({
-    engine: supervisor,
+    service,
+    contents: () => mainWindow?.webContents ?? null,
     isTrustedSender: (event) =>
       mainWindow !== null && isFromMainFrameOf(event, mainWindow.webContents, isAppUrl),
   });
@@ -137,6 +153,7 @@ async function closeEngine(): Promise<void> {
   try {
     // A start-up failure was reported already; there is nothing to close then.
     const supervisor = await supervisorPromise.catch(() => null);
+    service?.close();
     if (supervisor !== null) {
       await Promise.race([supervisor.close(), timeout]);
     }
@@ -145,6 +162,36 @@ async function closeEngine(): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+let isDecidingQuit = false;
+
+async function decideQuit(): Promise<void> {
+  if (isDecidingQuit) {
+    return;
+  }
+  isDecidingQuit = true;
+  try {
+    await askAndQuit();
+  } finally {
+    isDecidingQuit = false;
+  }
+}
+
+async function askAndQuit(): Promise<void> {
+  const supervisor = await supervisorPromise?.catch(() => null);
+  const live = supervisor ? await liveAgentCount(supervisor).catch(() => 0) : 0;
+  const choice = live === 0 ? 'leave-running' : await askBeforeQuit(mainWindow, live);
+  if (choice === 'cancel') {
+    return;
+  }
+  if (choice === 'stop-all' && supervisor) {
+    await stopAllWithProgress(supervisor, mainWindow).catch((error: unknown) => {
+      console.error('[corral] stopping the agents before quitting failed:', error);
+    });
+  }
+  quitDecided = true;
+  app.quit();
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -168,6 +215,15 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => {
     app.quit();
+  });
+
+  // With agents running, quitting asks first (stop them all, leave them running, or cancel).
+  app.on('before-quit', (event) => {
+    if (quitDecided || supervisorPromise === null) {
+      return;
+    }
+    event.preventDefault();
+    void decideQuit();
   });
 
   // 'will-quit' cannot await, so quitting is held once until the engine has closed.

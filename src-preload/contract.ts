@@ -1,15 +1,15 @@
 /**
- * The contract between the UI and the main process: every call, its channel,
- * its input schema and its output type, in one place.
+ * The contract between the UI and its host (Electron main, or the web host):
+ * every call, its channel, its input schema and its output type, and every
+ * event, in one place.
  *
- * Main (`src-main/ipc`), the preload bridge and the renderer all take their
- * types from here, so adding a call means adding one entry to `calls` and the
- * compiler points at every place that must follow. This module imports nothing
- * but zod: it is loaded in the renderer's world too, and must not drag the
- * engine (or Node) in with it. The view types below are therefore declared
- * here, as structural subsets of the engine's own types.
- *
- * Minimal for now: read-only monitoring calls. Commands and events come later.
+ * Main (`src-main/ipc`), the web host (`src-main/web`), the preload bridge and
+ * the renderer all take their types from here, so adding a call means adding
+ * one entry to `calls` and the compiler points at every place that must
+ * follow. This module imports nothing but zod: it is loaded in the renderer's
+ * world too, and must not drag the engine (or Node) in with it. The view types
+ * below are therefore declared here, as JSON-safe structural subsets of the
+ * engine's own types (the same values travel over IPC and over a WebSocket).
  */
 import { z } from 'zod';
 
@@ -18,48 +18,179 @@ import { z } from 'zod';
 /** Lifecycle of one agent run. `lost`: it ended while Corral was not running. */
 export type AgentState = 'spawning' | 'running' | 'stopping' | 'completed' | 'failed' | 'cancelled' | 'lost';
 
+export const AGENT_STATES: readonly AgentState[] = ['spawning', 'running', 'stopping', 'completed', 'failed', 'cancelled', 'lost'];
+
 /** What a glance at an agent should say. */
 export type AgentHealth = 'healthy' | 'zombie' | 'completed' | 'failed' | 'cancelled' | 'unknown';
 
-/** One agent's status, as the UI shows it. */
-export interface AgentStatusView {
-  /** Stable agent id, `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`. */
+/** Which stage of a graceful stop is running (or ended a process). */
+export type StopStage = 'term1' | 'term2' | 'kill';
+
+/** A stop in progress: the UI counts down to `deadline`. */
+export interface StopProgressView {
+  stage: StopStage;
+  forced: boolean;
+  /** Epoch ms when this stage gives up and the next begins. */
+  deadline: number;
+  /** Every stage's length, so the UI can show all three. */
+  stageMs: Record<StopStage, number>;
+}
+
+/** What a finished stop did. */
+export interface StopReportView {
   agentId: string;
-  /** Lifecycle state. */
+  forced: boolean;
+  outcome: 'stopped' | 'unkillable' | 'already-ended';
+  startedAt: string;
+  durationMs: number;
+  processCount: number;
+  endedByStage: Record<StopStage, number>;
+  survivors: { pid: number; name: string }[];
+}
+
+/** One agent's status, as the list and the detail header show it. */
+export interface AgentView {
+  agentId: string;
+  agentName: string;
+  agentType: string;
+  parentAgentId: string | null;
+  model: string | null;
   state: AgentState;
-  /** Health verdict. */
   health: AgentHealth;
-  /** Root process id, for display only; null before start or after it is gone. */
+  /** Root process id, for display only; null before start. */
   pid: number | null;
-  /** Root process CPU, psutil scale (100 = one core busy). Null when it could not be read. */
-  cpuPercent: number | null;
-  /** Root process resident memory in MB. Null when it could not be read. */
-  memoryMb: number | null;
-  /** Seconds since the agent started (up to its end, once ended). */
+  processStatus: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** Root plus descendants. psutil scale (100 = one core). Null when unreadable. */
+  treeCpuPercent: number | null;
+  treeMemoryMb: number | null;
+  treeNumThreads: number | null;
   runtimeSeconds: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  progress: number | null;
+  progressMessage: string | null;
+  descendantCount: number;
+  zombieDescendants: number;
+  error: string | null;
+  notes: string[];
+  adopted: boolean;
+  stopProgress: StopProgressView | null;
+  stopReport: StopReportView | null;
 }
 
 /** Aggregate figures over every known agent. */
-export interface ProcessSummaryView {
-  /** Number of agents Corral knows about, in any state. */
+export interface SummaryView {
   totalAgents: number;
-  /** Agent count per lifecycle state. */
   byState: Record<AgentState, number>;
-  /** Agents whose root process is running. */
-  running: number;
-  /** Agents whose root process is a zombie. */
-  zombie: number;
-  /** Agents that ended on their own with success. */
-  completed: number;
-  /** Agents that failed to start or ended with failure. */
-  failed: number;
-  /** Resident memory of every live agent tree, in MB. */
+  zombieDescendants: number;
   totalMemoryMb: number;
-  /** CPU of every live agent tree, psutil scale. */
   totalCpuPercent: number;
 }
 
-// ── Results: what every call returns across the bridge ───────────────────────
+/** Everything the detail view's Request tab shows. Environment values are never sent. */
+export interface AgentRequestView {
+  requestId: string;
+  agentId: string;
+  agentName: string;
+  agentType: string;
+  parentAgentId: string | null;
+  model: string | null;
+  prompt: string | null;
+  loadPercentage: number | null;
+  command: string[];
+  /** The argv, shell-quoted for display only. */
+  cmdline: string;
+  cwd: string | null;
+  envKeys: string[];
+  /** Bytes written to stdin, when any. */
+  stdinBytes: number | null;
+  /** Folder holding stdout.log and stderr.log. */
+  logDir: string;
+}
+
+/** One retained sample. */
+export interface HistoryPointView {
+  at: number;
+  treeCpuPercent: number | null;
+  treeMemoryMb: number | null;
+}
+
+/** One process of an agent's tree. */
+export interface ProcessView {
+  pid: number;
+  ppid: number;
+  status: string;
+  cpuPercent: number | null;
+  memoryMb: number | null;
+  numThreads: number | null;
+  name: string;
+  /** Full command line when it could be read, else null. */
+  command: string | null;
+}
+
+/** The answer to a spawn request. */
+export interface SpawnResultView {
+  agentId: string;
+  status: 'running' | 'exited' | 'failed';
+  pid: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  errorCode: ErrorCode | null;
+}
+
+/** What `stopAll` did. */
+export interface CleanupView {
+  stopped: string[];
+  unkillable: string[];
+  alreadyEnded: string[];
+}
+
+export type LogStream = 'stdout' | 'stderr';
+
+/** A slice of a log file. Bytes travel as base64 (JSON-safe on every transport). */
+export interface LogSliceView {
+  agentId: string;
+  stream: LogStream;
+  /** Byte offset where `data` starts. */
+  offset: number;
+  /** base64 of the bytes. */
+  data: string;
+  /** The file's size when read. */
+  size: number;
+}
+
+/** A launch template offered by the New agent dialog. */
+export interface PresetView {
+  id: string;
+  label: string;
+  description: string;
+  agentType: string;
+  /** argv; `{prompt}` is replaced by the prompt field. Empty for "Custom command". */
+  command: string[];
+  env: Record<string, string>;
+  model: string | null;
+  /** False when command[0] is not found on PATH. */
+  available: boolean;
+  /** Why it is unavailable, in words a user can act on. */
+  unavailableReason: string | null;
+}
+
+/** Facts about the host the UI runs in. */
+export interface HostInfoView {
+  host: 'electron' | 'web';
+  version: string;
+  platform: string;
+  dataDir: string;
+  /** False in the web host: it has no file manager to open. */
+  canOpenFolders: boolean;
+  /** Things the user should see once (e.g. a corrupt state file set aside). */
+  warnings: string[];
+}
+
+// ── Results ──────────────────────────────────────────────────────────────────
 
 /** Every error code a call may return. Closed: the UI switches on it. */
 export const ERROR_CODES = [
@@ -70,73 +201,224 @@ export const ERROR_CODES = [
   'permission-denied',
   'io-error',
   'closed', // the engine is shutting down
-  'forbidden', // the request did not come from our own window's main frame
+  'unsupported', // this host cannot do that (e.g. open a folder from the web host)
+  'forbidden', // the request did not come from our own window / an authenticated client
   'internal', // a bug or an unexpected failure; the message says what
 ] as const;
 
-/** Why a call failed, for programs. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** A failed call's error, serialised by us (never by Electron). */
 export interface CallError {
   code: ErrorCode;
   /** What went wrong, in words a user can act on. */
   message: string;
 }
 
-/** The answer to every call. */
+/** The answer to every call: hosts never throw across the bridge. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: CallError };
+
+// ── Input schemas ────────────────────────────────────────────────────────────
+
+/** Agent ids name folders: no separators, no leading dot, bounded length. Same rule as the engine's. */
+export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const text = (what: string, max: number) =>
+  z
+    .string({ error: `${what} must be text` })
+    .max(max, `${what} is longer than ${max} characters`)
+    .refine((value) => !value.includes('\0'), `${what} must not contain a NUL byte`);
+
+export const agentIdSchema = z
+  .string({ error: 'agentId must be a string' })
+  .regex(AGENT_ID_PATTERN, 'agentId must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const agentRef = z.strictObject({ agentId: agentIdSchema });
+
+const envKeySchema = z
+  .string()
+  .min(1, 'environment variable names must not be empty')
+  .max(1000, 'environment variable names are at most 1000 characters')
+  .refine((key) => !key.includes('='), 'environment variable names must not contain "="')
+  .refine((key) => !key.includes('\0'), 'environment variable names must not contain a NUL byte');
+
+/** The largest prompt or stdin payload the UI may send (an agent's argv limit is far lower; big prompts go on stdin). */
+export const MAX_PROMPT_CHARS = 1_000_000;
+
+/** A spawn request as the UI sends it (the engine's DeploymentRequest). */
+export const spawnRequestSchema = z.strictObject({
+  requestId: text('requestId', 200).min(1, 'requestId must not be empty'),
+  agentId: agentIdSchema,
+  agentName: text('Name', 200).min(1, 'Name must not be empty'),
+  agentType: text('Type', 100),
+  parentAgentId: agentIdSchema.optional(),
+  model: text('Model', 200).optional(),
+  prompt: text('Prompt', MAX_PROMPT_CHARS).optional(),
+  loadPercentage: z.number({ error: 'Load must be a number' }).min(0, 'Load is 0–100').max(100, 'Load is 0–100').optional(),
+  command: z
+    .array(z.string().max(131_072, 'one argument is at most 128 KiB; send large text on stdin').refine((arg) => !arg.includes('\0'), 'command arguments must not contain a NUL byte'), {
+      error: 'command must be a list of arguments',
+    })
+    .min(1, 'command must name a program')
+    .max(4096, 'command has too many arguments')
+    .refine((argv) => (argv[0] ?? '').trim().length > 0, 'command[0] (the program) must not be empty'),
+  cwd: text('Working directory', 4096).min(1, 'Working directory must not be empty').optional(),
+  env: z.record(envKeySchema, text('environment values', 131_072)).optional(),
+  stdin: text('stdin', MAX_PROMPT_CHARS).optional(),
+});
+
+export type SpawnRequest = z.infer<typeof spawnRequestSchema>;
+
+export const LOG_READ_MAX_BYTES = 1024 * 1024;
+
+const logReadSchema = z.strictObject({
+  agentId: agentIdSchema,
+  stream: z.enum(['stdout', 'stderr']),
+  /** Read the bytes that end here (exclusive); omit for the end of the file. */
+  before: z.number().int().min(0).optional(),
+  maxBytes: z.number().int().min(1).max(LOG_READ_MAX_BYTES),
+});
 
 // ── Calls ────────────────────────────────────────────────────────────────────
 
 /** Type-only key that carries a call's output type; no value ever has it. */
 declare const outputType: unique symbol;
 
-/** One request/response call. */
 export interface CallSpec<TInput extends z.ZodType = z.ZodType, TOutput = unknown> {
   /** The IPC channel (and WebSocket method) name. */
   readonly channel: `corral:${string}`;
-  /** Schema of the single argument; main parses every payload with it before use. */
+  /** Schema of the single argument; hosts parse every payload with it before use. */
   readonly input: TInput;
-  /** Type-only: the value an ok result carries. */
   readonly [outputType]?: TOutput;
 }
 
-/** Declares a call whose ok result carries a `TOutput`. */
 function defineCall<TOutput>() {
-  return <TInput extends z.ZodType>(spec: {
-    channel: `corral:${string}`;
-    input: TInput;
-  }): CallSpec<TInput, TOutput> => spec;
+  return <TInput extends z.ZodType>(spec: { channel: `corral:${string}`; input: TInput }): CallSpec<TInput, TOutput> => spec;
 }
 
 /** Every call, by name. The name is the method on `window.corral`. */
 export const calls = {
+  /** Facts about the host; warnings to show once. */
+  getHostInfo: defineCall<HostInfoView>()({ channel: 'corral:getHostInfo', input: z.void() }),
   /** Every agent's status, keyed by agent id. */
-  monitorAllAgents: defineCall<Record<string, AgentStatusView>>()({
-    channel: 'corral:monitorAllAgents',
-    input: z.void(),
-  }),
+  monitorAllAgents: defineCall<Record<string, AgentView>>()({ channel: 'corral:monitorAllAgents', input: z.void() }),
   /** Totals over every agent. */
-  getProcessSummary: defineCall<ProcessSummaryView>()({
-    channel: 'corral:getProcessSummary',
-    input: z.void(),
+  getProcessSummary: defineCall<SummaryView>()({ channel: 'corral:getProcessSummary', input: z.void() }),
+  getAgent: defineCall<AgentView>()({ channel: 'corral:getAgent', input: agentRef }),
+  getAgentRequest: defineCall<AgentRequestView>()({ channel: 'corral:getAgentRequest', input: agentRef }),
+  /** Retained samples of the agent's tree, oldest first. */
+  getAgentHistory: defineCall<HistoryPointView[]>()({ channel: 'corral:getAgentHistory', input: agentRef }),
+  /** The agent's processes as last sampled, root first. */
+  getProcessTree: defineCall<ProcessView[]>()({ channel: 'corral:getProcessTree', input: agentRef }),
+  /** Launch templates, with whether each program is on PATH. */
+  listPresets: defineCall<PresetView[]>()({ channel: 'corral:listPresets', input: z.void() }),
+  /** Starts an agent. A program that cannot start is a `failed` result, not an error. */
+  spawnAgent: defineCall<SpawnResultView>()({ channel: 'corral:spawnAgent', input: spawnRequestSchema }),
+  /** Starts an ended agent again with the request it was started with. */
+  runAgain: defineCall<SpawnResultView>()({ channel: 'corral:runAgain', input: agentRef }),
+  /** Stops an agent's whole tree: gracefully in three stages, or at once with `force`. */
+  stopAgent: defineCall<StopReportView>()({
+    channel: 'corral:stopAgent',
+    input: z.strictObject({ agentId: agentIdSchema, force: z.boolean().optional() }),
   }),
+  /** Stops every live agent in parallel. */
+  stopAll: defineCall<CleanupView>()({ channel: 'corral:stopAll', input: z.strictObject({ force: z.boolean().optional() }) }),
+  /** Forgets an ended agent and deletes its logs. */
+  removeAgent: defineCall<null>()({ channel: 'corral:removeAgent', input: agentRef }),
+  /** Nudges the parents of zombie descendants; returns the agent ids acted on. */
+  reapZombies: defineCall<string[]>()({ channel: 'corral:reapZombies', input: z.void() }),
+  /** Reads up to `maxBytes` of a log file ending at `before` (paging older content). */
+  readLog: defineCall<LogSliceView>()({ channel: 'corral:readLog', input: logReadSchema }),
+  /** Chooses whose logs this client receives as `log` events (replaces the previous choice). */
+  followLogs: defineCall<null>()({
+    channel: 'corral:followLogs',
+    input: z.strictObject({ agentIds: z.array(agentIdSchema).max(100, 'follow at most 100 agents at once') }),
+  }),
+  /** Opens the agent's log folder in the file manager (desktop app only). */
+  openLogFolder: defineCall<null>()({ channel: 'corral:openLogFolder', input: agentRef }),
 } as const;
 
-/** The name of a call. */
 export type CallName = keyof typeof calls;
-
-/** A call's input, as the caller passes it. */
 export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
-
-/** A call's output, carried by an ok result. */
 export type CallOutput<K extends CallName> = (typeof calls)[K] extends CallSpec<z.ZodType, infer O> ? O : never;
-
-/** A call's arguments: none when its input is void. */
 export type CallArgs<K extends CallName> = [CallInput<K>] extends [void] ? [] : [input: CallInput<K>];
 
-/** The API the preload exposes as `window.corral`: one method per call. */
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+
+// ── Events ───────────────────────────────────────────────────────────────────
+
+/** Pushed at most once per sampling tick: every agent's status and the totals. */
+export interface StatusEventView {
+  seq: number;
+  at: string;
+  agents: Record<string, AgentView>;
+  summary: SummaryView;
+  /** Agents removed since the last event. */
+  removed: string[];
+}
+
+/** New bytes of a followed agent's log, coalesced (at most ~20 per second per agent). */
+export interface LogEventView {
+  agentId: string;
+  stream: LogStream;
+  offset: number;
+  /** base64 */
+  data: string;
+}
+
+/** Something the user should be told about now (the host shows it as a desktop notification too). */
+export interface NoticeView {
+  kind: 'failed' | 'unkillable' | 'zombie' | 'warning';
+  agentId: string | null;
+  title: string;
+  body: string;
+  at: string;
+}
+
+/** Every event, by name, with its channel. */
+export const events = {
+  status: { channel: 'corral:event:status' },
+  log: { channel: 'corral:event:log' },
+  notice: { channel: 'corral:event:notice' },
+} as const satisfies Record<string, { channel: `corral:event:${string}` }>;
+
+export interface EventPayloads {
+  status: StatusEventView;
+  log: LogEventView;
+  notice: NoticeView;
+}
+
+export type EventName = keyof typeof events;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** The API the preload exposes as `window.corral` (and the WebSocket client implements). */
 export type CorralApi = {
   readonly [K in CallName]: (...args: CallArgs<K>) => Promise<Result<CallOutput<K>>>;
+} & {
+  /** Calls `listener` for every `event`; returns the function that stops it. */
+  readonly subscribe: <E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void) => () => void;
 };
+
+// ── WebSocket framing (the web host) ─────────────────────────────────────────
+
+/** Client → host: one call. */
+export const wireRequestSchema = z.strictObject({
+  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  call: z.string().max(100),
+  input: z.unknown().optional(),
+});
+
+export type WireRequest = z.infer<typeof wireRequestSchema>;
+
+/** Host → client: a call's answer, or an event. */
+export type WireMessage =
+  | { type: 'result'; id: number; result: Result<unknown> }
+  | { [E in EventName]: { type: 'event'; event: E; payload: EventPayloads[E] } }[EventName];
+
+/** The largest frame the web host accepts (a spawn request with a big prompt fits). */
+export const WIRE_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/** The query parameter carrying the web host's token, in the page URL and the WebSocket URL. */
+export const TOKEN_PARAM = 'token';
+
+/** The WebSocket path on the web host. */
+export const WIRE_PATH = '/corral-ws';

@@ -8,9 +8,10 @@ import { HistoryRing } from './history';
 import type { AgentPaths } from './launch';
 import { isDeadState, statusName, type ProcessIdentity } from './process-table';
 import { ProgressReader } from './progress';
+import { quoteForDisplay } from './quote';
 import type { PersistedAgent } from './state-store';
 import { toMb, type TreeSample } from './tree-sample';
-import { LIVE_STATES, type AgentState, type AgentStatus, type DeploymentRequest, type DeploymentResponse, type StopReport } from './types';
+import { LIVE_STATES, type AgentState, type AgentStatus, type DeploymentRequest, type DeploymentResponse, type StopProgress, type StopReport } from './types';
 
 export interface AgentRun {
   request: DeploymentRequest;
@@ -36,6 +37,7 @@ export interface AgentRun {
   adopted: boolean;
   /** Set while a stop is in progress; concurrent stop calls share it. */
   stopping: Promise<StopReport> | null;
+  stopProgress: StopProgress | null;
   stopReport: StopReport | null;
   knownMembers: ProcessIdentity[];
   latest: TreeSample | null;
@@ -66,6 +68,7 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     notes: [],
     adopted: false,
     stopping: null,
+    stopProgress: null,
     stopReport: null,
     knownMembers: [],
     latest: null,
@@ -135,6 +138,7 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     error: run.error,
     notes: [...run.notes],
     adopted: run.adopted,
+    stopProgress: run.stopProgress,
     stopReport: run.stopReport,
     logDir: run.paths.dir,
   };
@@ -189,9 +193,4 @@ export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyC
     stopReport: saved.stopReport,
     knownMembers: saved.knownMembers,
   };
-}
-
-/** POSIX-shell-style quoting, for showing argv as one line. Never executed. */
-export function quoteForDisplay(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -8,3 +8,7 @@ export { AGENT_ID_PATTERN, deploymentRequestSchema } from './request-schema';
 export type { ConfOptions, KeyValueFile } from './state-store';
 export type * from './types';
 export { LIVE_STATES } from './types';
+export { summarise } from './summary';
+export { quoteForDisplay } from './quote';
+export { resolveExecutable, type Resolution } from './resolve-executable';
+export { messageOf } from './errors';

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuTracker } from './cpu-tracker';
+import { quoteForDisplay } from './quote';
 import { buildTable, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
 
 const MARKER = Buffer.from('CORRAL_AGENT_ID=');
@@ -90,10 +91,33 @@ export function createProcReader(): ProcessReader {
       }
       return markers;
     },
+    async commandLines(pids: readonly number[]) {
+      const lines = new Map<number, string>();
+      for (const pid of pids) {
+        const line = readCommandLine(pid);
+        if (line !== null) lines.set(pid, line);
+      }
+      return lines;
+    },
     close() {
       cpu.clear();
     },
   };
+}
+
+/** Bytes of /proc/<pid>/cmdline kept for display; a 1 MB argv is not shown whole. */
+const MAX_COMMAND_LINE_BYTES = 4096;
+
+function readCommandLine(pid: number): string | null {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(`/proc/${pid}/cmdline`);
+  } catch {
+    return null;
+  }
+  const args = raw.subarray(0, MAX_COMMAND_LINE_BYTES).toString('utf8').split('\0');
+  if (args.at(-1) === '') args.pop();
+  return args.length === 0 ? null : args.map(quoteForDisplay).join(' ') + (raw.length > MAX_COMMAND_LINE_BYTES ? ' …' : '');
 }
 
 function readMarker(pid: number): string | null {

@@ -57,6 +57,8 @@ export interface ProcessReader {
   read(pid: number): Promise<ProcEntry | null>;
   /** pid → CORRAL_AGENT_ID for processes that carry the marker (Linux); empty where unsupported. */
   agentMarkers(table: ProcessTable, skip: ReadonlySet<number>): Promise<Map<number, string>>;
+  /** Full command lines of `pids`, for display; a pid that cannot be read is left out. */
+  commandLines(pids: readonly number[]): Promise<Map<number, string>>;
   close(): void;
 }
 

@@ -37,6 +37,7 @@ export function createPsReader(): ProcessReader {
     async agentMarkers() {
       return new Map<number, string>();
     },
+    commandLines: psCommandLines,
     close() {
       cpu.clear();
       pidusage.clear();
@@ -69,6 +70,9 @@ export function createPidusageReader(): ProcessReader {
     read: batchReads(async (pids) => [...(await statsOf(pids)).values()].map(statToEntry)),
     async agentMarkers() {
       return new Map<number, string>();
+    },
+    async commandLines() {
+      return new Map<number, string>(); // pidusage does not read command lines
     },
     close() {
       cpu.clear();
@@ -133,11 +137,22 @@ async function statsOf(pids: readonly number[]): Promise<Map<number, PidusageSta
   }
 }
 
-function runPs(selection: string[]): Promise<string> {
+async function psCommandLines(pids: readonly number[]): Promise<Map<number, string>> {
+  const lines = new Map<number, string>();
+  if (pids.length === 0) return lines;
+  const output = await runPs(['-p', pids.join(',')], 'pid=,args=').catch(() => '');
+  for (const line of output.split('\n')) {
+    const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (match) lines.set(Number(match[1]), match[2]!);
+  }
+  return lines;
+}
+
+function runPs(selection: string[], columns = 'pid=,ppid=,pgid=,stat=,lstart=,comm='): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'ps',
-      [...selection, '-o', 'pid=,ppid=,pgid=,stat=,lstart=,comm='],
+      [...selection, '-o', columns],
       { env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout) => (error && !stdout ? reject(error) : resolve(stdout)),
     );

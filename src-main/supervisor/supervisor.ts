@@ -3,7 +3,8 @@
  * without leaving orphans, and keeps every transition on disk.
  * Host-agnostic: plain Node, never Electron (DESIGN.md decision 1).
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { readSlice } from './log-slice';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { addNote, fromPersisted, isLive, newRun, rootIdentity, toPersisted, toStatus, type AgentRun } from './agent-record';
@@ -18,6 +19,7 @@ import { agentIdSchema, deploymentRequestSchema, describeIssues } from './reques
 import { SnapshotCache } from './snapshot-cache';
 import { StateStore, type ConfOptions, type KeyValueFile } from './state-store';
 import { isAlive, terminateTree } from './terminate';
+import { summarise } from './summary';
 import { summariseTree } from './tree-sample';
 import type {
   AgentState,
@@ -28,6 +30,7 @@ import type {
   ErrorKind,
   HistoryPoint,
   KillOptions,
+  LogSlice,
   ProcessInfo,
   ProcessSummary,
   StopReport,
@@ -66,8 +69,14 @@ export interface Supervisor {
   checkProcessHealth(agentId: string): Promise<boolean>;
   /** The retained samples, oldest first. */
   getAgentHistory(agentId: string): Promise<HistoryPoint[]>;
-  /** The agent's processes as last sampled, root first. */
+  /** The agent's processes as last sampled, root first, with their command lines. */
   getProcessTree(agentId: string): Promise<ProcessInfo[]>;
+  /** The request the agent's last run was started with (stdin over 64 KiB is not kept across restarts). */
+  getAgentRequest(agentId: string): Promise<DeploymentRequest>;
+  /** Up to `maxBytes` of a log file, ending at `before` (default: the end). */
+  readLog(agentId: string, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): Promise<LogSlice>;
+  /** Forgets an ended agent and deletes its log folder. A live agent must be stopped first. */
+  removeAgent(agentId: string): Promise<void>;
   /** Resolves true when nothing of the agent is left alive. */
   killAgent(agentId: string, options?: KillOptions): Promise<boolean>;
   /** Stops one agent, or all of them in parallel. */
@@ -191,33 +200,7 @@ class Engine implements Supervisor {
   }
 
   async getProcessSummary(): Promise<ProcessSummary> {
-    const agents = Object.values(await this.monitorAllAgents());
-    const byState: Record<AgentState, number> = { spawning: 0, running: 0, stopping: 0, completed: 0, failed: 0, cancelled: 0, lost: 0 };
-    let totalMemoryMb = 0;
-    let totalCpuPercent = 0;
-    let zombie = 0;
-    let zombieDescendants = 0;
-    for (const status of agents) {
-      byState[status.state]++;
-      if (status.health === 'zombie') zombie++;
-      zombieDescendants += status.zombieDescendants;
-      totalMemoryMb += status.treeMemoryMb ?? 0;
-      totalCpuPercent += status.treeCpuPercent ?? 0;
-    }
-    return {
-      totalAgents: agents.length,
-      byState,
-      running: byState.running,
-      zombie,
-      completed: byState.completed,
-      failed: byState.failed,
-      cancelled: byState.cancelled,
-      lost: byState.lost,
-      zombieDescendants,
-      totalMemoryMb: Math.round(totalMemoryMb * 100) / 100,
-      totalCpuPercent: Math.round(totalCpuPercent * 10) / 10,
-      agents,
-    };
+    return summarise(Object.values(await this.monitorAllAgents()));
   }
 
   async checkProcessHealth(agentId: string): Promise<boolean> {
@@ -234,7 +217,40 @@ class Engine implements Supervisor {
   async getProcessTree(agentId: string): Promise<ProcessInfo[]> {
     const run = this.requireRun(agentId);
     if (this.isStale(run)) await this.sampleNow();
-    return run.latest?.processes.map((process) => ({ ...process })) ?? [];
+    const processes = run.latest?.processes ?? [];
+    const commands = await this.reader.commandLines(processes.map((process) => process.pid));
+    return processes.map((process) => ({ ...process, command: commands.get(process.pid) ?? null }));
+  }
+
+  async getAgentRequest(agentId: string): Promise<DeploymentRequest> {
+    return structuredClone(this.requireRun(agentId).request);
+  }
+
+  async readLog(agentId: string, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): Promise<LogSlice> {
+    const run = this.requireRun(agentId);
+    if (stream !== 'stdout' && stream !== 'stderr') throw new CorralError('invalid-argument', `Unknown log stream "${String(stream)}"; use stdout or stderr.`);
+    try {
+      return { agentId, stream, ...readSlice(run.paths[stream], options.before, options.maxBytes) };
+    } catch (error) {
+      throw new CorralError('io-error', `Could not read the ${stream} log of "${agentId}": ${messageOf(error)}`);
+    }
+  }
+
+  async removeAgent(agentId: string): Promise<void> {
+    this.assertOpen();
+    const run = this.requireRun(agentId);
+    if (isLive(run) || run.stopping) {
+      throw new CorralError('already-running', `Agent "${agentId}" is ${run.state}. Stop it before removing it.`);
+    }
+    this.agents.delete(agentId);
+    this.logTail.remove(agentId);
+    this.requests.delete(run.request.requestId);
+    this.store.markDirty();
+    try {
+      rmSync(run.paths.dir, { recursive: true, force: true });
+    } catch (error) {
+      this.warn(`Removed "${agentId}" but could not delete its logs at ${run.paths.dir}: ${messageOf(error)}`);
+    }
   }
 
   async killAgent(agentId: string, options: KillOptions = {}): Promise<boolean> {
@@ -374,9 +390,21 @@ class Engine implements Supervisor {
     // A forced stop may overtake a graceful one; whichever is current when it ends decides the state.
     const wasLive = isLive(run);
     if (wasLive && run.state !== 'stopping') this.transition(run, 'stopping');
+    const timeouts = { ...this.timeouts, ...options.timeouts };
     const stopping: Promise<StopReport> = terminateTree(
       { agentId: run.request.agentId, ...this.anchorOf(run) },
-      { force, timeouts: { ...this.timeouts, ...options.timeouts }, reader: this.reader, snapshots: this.snapshots, requestedAt },
+      {
+        force,
+        timeouts,
+        reader: this.reader,
+        snapshots: this.snapshots,
+        requestedAt,
+        onStage: (stage, deadline) => {
+          if (run.stopping !== stopping) return;
+          run.stopProgress = { stage, forced: force, deadline, stageMs: { term1: timeouts.firstTermMs, term2: timeouts.secondTermMs, kill: timeouts.killMs } };
+          this.events.emit('stopStage', { agentId: run.request.agentId, ...run.stopProgress });
+        },
+      },
     ).then(async (report) => {
       if (run.stopping === stopping) await this.finishStop(run, report, wasLive);
       return report;
@@ -390,6 +418,7 @@ class Engine implements Supervisor {
     if (run.child) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
     run.stopReport = report;
     run.stopping = null;
+    run.stopProgress = null;
     if (report.outcome === 'unkillable') {
       const who = report.survivors.map((survivor) => `pid ${survivor.pid} (${survivor.name})`).join(', ');
       addNote(run, `Unkillable: ${who} survived SIGKILL. Still tracked.`);

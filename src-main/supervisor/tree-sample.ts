@@ -70,6 +70,7 @@ export function summariseTree(
       memoryMb: dead ? 0 : toMb(figures?.rssBytes ?? null),
       numThreads: dead ? 0 : (figures?.numThreads ?? null),
       name: entry.name,
+      command: null,
     });
   }
   const anyLive = liveMembers.length > 0;

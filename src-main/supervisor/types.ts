@@ -78,6 +78,8 @@ export interface ProcessInfo {
   numThreads: number | null;
   /** Short command name (the kernel's comm). */
   name: string;
+  /** Full command line, read on demand by `getProcessTree`; null when unreadable or not asked for. */
+  command: string | null;
 }
 
 /** Everything known about one agent (the seed's status dict, camelCase, plus tree figures). */
@@ -127,6 +129,8 @@ export interface AgentStatus {
   notes: string[];
   /** True when this run was found alive at start-up and adopted (Corral is not its parent). */
   adopted: boolean;
+  /** The stop in progress, for a countdown; null when none. */
+  stopProgress: StopProgress | null;
   /** The last stop's report, if it was stopped. */
   stopReport: StopReport | null;
   /** Folder holding stdout.log and stderr.log. */
@@ -135,6 +139,16 @@ export interface AgentStatus {
 
 /** Which stage of a stop ended a process. */
 export type StopStage = 'term1' | 'term2' | 'kill';
+
+/** A stop in progress. */
+export interface StopProgress {
+  stage: StopStage;
+  forced: boolean;
+  /** Epoch ms when this stage gives up and the next begins. */
+  deadline: number;
+  /** Every stage's length. */
+  stageMs: Record<StopStage, number>;
+}
 
 /** What a stop did. */
 export interface StopReport {
@@ -215,6 +229,17 @@ export interface StatusEvent {
   agents: Record<string, AgentStatus>;
 }
 
+/** A slice of one log file, read on demand. */
+export interface LogSlice {
+  agentId: string;
+  stream: 'stdout' | 'stderr';
+  /** Byte offset where `data` starts. */
+  offset: number;
+  data: Uint8Array;
+  /** The file's size when it was read. */
+  size: number;
+}
+
 /** New bytes appended to an agent's log file. */
 export interface LogEvent {
   agentId: string;
@@ -229,4 +254,6 @@ export interface SupervisorEvents {
   status: StatusEvent;
   log: LogEvent;
   warning: { message: string; at: string };
+  /** A stage of a stop began (the UI counts down to its deadline). */
+  stopStage: StopProgress & { agentId: string };
 }

@@ -1,0 +1,83 @@
+/**
+ * What each contract call does, in terms of the engine. Inputs arrive parsed
+ * by the call's schema (see `dispatch.ts`); outputs are contract views.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallInput, CallName, CallOutput } from '../../src-preload/contract';
+import type { Supervisor } from '../supervisor/index';
+import { CallFailure } from './call-failure';
+import { listPresets } from './presets';
+import type { HostAdapter } from './service';
+import {
+  toAgentView,
+  toCleanupView,
+  toHistoryView,
+  toProcessView,
+  toRequestView,
+  toSpawnResultView,
+  toStopReportView,
+  toSummaryView,
+} from './views';
+
+export type Handlers = { [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>> };
+
+/** What a handler may change about the client that called it. */
+export interface ClientContext {
+  follow(agentIds: readonly string[]): void;
+}
+
+export function createHandlers(engine: Supervisor, host: HostAdapter, client: ClientContext): Handlers {
+  return {
+    getHostInfo: async () => ({
+      host: host.host,
+      version: host.version,
+      platform: process.platform,
+      dataDir: engine.dataDir,
+      canOpenFolders: host.openFolder !== undefined,
+      warnings: [...engine.warnings],
+    }),
+    monitorAllAgents: async () => {
+      const statuses = await engine.monitorAllAgents();
+      return Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, toAgentView(status)]));
+    },
+    getProcessSummary: async () => toSummaryView(await engine.getProcessSummary()),
+    getAgent: async ({ agentId }) => toAgentView(await engine.getAgentStatus(agentId)),
+    getAgentRequest: async ({ agentId }) => {
+      const [request, status] = await Promise.all([engine.getAgentRequest(agentId), engine.getAgentStatus(agentId)]);
+      return toRequestView(request, status.logDir);
+    },
+    getAgentHistory: async ({ agentId }) => toHistoryView(await engine.getAgentHistory(agentId)),
+    getProcessTree: async ({ agentId }) => (await engine.getProcessTree(agentId)).map(toProcessView),
+    listPresets: async () => listPresets(host),
+    spawnAgent: async (request) => toSpawnResultView(await engine.spawnAgent(request)),
+    runAgain: async ({ agentId }) => {
+      const request = await engine.getAgentRequest(agentId);
+      return toSpawnResultView(await engine.spawnAgent({ ...request, requestId: randomUUID() }));
+    },
+    stopAgent: async ({ agentId, force }) => {
+      const { reports } = await engine.cleanup({ agentId, force });
+      return toStopReportView(reports[agentId]!);
+    },
+    stopAll: async ({ force }) => toCleanupView(await engine.cleanup({ force })),
+    removeAgent: async ({ agentId }) => {
+      await engine.removeAgent(agentId);
+      return null;
+    },
+    reapZombies: () => engine.reapZombies(),
+    readLog: async ({ agentId, stream, before, maxBytes }) => {
+      const slice = await engine.readLog(agentId, stream, { before, maxBytes });
+      return { agentId, stream, offset: slice.offset, data: Buffer.from(slice.data).toString('base64'), size: slice.size };
+    },
+    followLogs: async ({ agentIds }) => {
+      client.follow(agentIds);
+      return null;
+    },
+    openLogFolder: async ({ agentId }) => {
+      if (host.openFolder === undefined) {
+        throw new CallFailure('unsupported', 'This host cannot open folders; the log folder is shown on the Request tab.');
+      }
+      await host.openFolder((await engine.getAgentStatus(agentId)).logDir);
+      return null;
+    },
+  };
+}

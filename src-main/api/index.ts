@@ -1,0 +1,72 @@
+/**
+ * The contract served over the engine; see `service.ts` for the shape.
+ */
+import type { AgentView, EventPayloads, StatusEventView } from '../../src-preload/contract';
+import { summarise, type AgentStatus, type Supervisor } from '../supervisor/index';
+import { dispatch } from './dispatch';
+import { createHandlers } from './handlers';
+import { LogFeed } from './log-feed';
+import { noticesBetween } from './notices';
+import type { ContractClient, ContractService, EventSink, HostAdapter } from './service';
+import { toAgentView, toSummaryView } from './views';
+
+export type { ContractClient, ContractService, EventSink, HostAdapter } from './service';
+
+export function createContractService(engine: Supervisor, host: HostAdapter): ContractService {
+  const clients = new Set<{ sink: EventSink; feed: LogFeed }>();
+  let previous: Record<string, AgentView> = {};
+
+  const broadcast = <E extends keyof EventPayloads>(event: E, payload: EventPayloads[E]) => {
+    for (const client of clients) client.sink(event, payload);
+  };
+
+  const onStatus = (seq: number, at: string, statuses: Record<string, AgentStatus>) => {
+    const agents: Record<string, AgentView> = {};
+    for (const [id, status] of Object.entries(statuses)) agents[id] = toAgentView(status);
+    const removed = Object.keys(previous).filter((id) => !(id in agents));
+    const event: StatusEventView = { seq, at, agents, summary: toSummaryView(summarise(Object.values(statuses))), removed };
+    for (const view of Object.values(agents)) {
+      for (const notice of noticesBetween(previous[view.agentId], view, at)) {
+        host.notify?.(notice);
+        broadcast('notice', notice);
+      }
+    }
+    previous = agents;
+    broadcast('status', event);
+  };
+
+  const unsubscribes = [
+    engine.on('status', (event) => onStatus(event.seq, event.at, event.agents)),
+    engine.on('log', (event) => {
+      for (const client of clients) client.feed.push(event);
+    }),
+    engine.on('warning', ({ message, at }) => {
+      const notice = { kind: 'warning' as const, agentId: null, title: 'Corral warning', body: message, at };
+      host.notify?.(notice);
+      broadcast('notice', notice);
+    }),
+    // A stop's stage began: show it now rather than at the next tick.
+    engine.on('stopStage', () => void engine.sampleNow().catch(() => undefined)),
+  ];
+
+  return {
+    connect(sink: EventSink): ContractClient {
+      const feed = new LogFeed((event) => sink('log', event));
+      const client = { sink, feed };
+      clients.add(client);
+      const handlers = createHandlers(engine, host, { follow: (agentIds) => feed.follow(agentIds) });
+      return {
+        call: (name, input) => dispatch(handlers, name, input),
+        close() {
+          feed.close();
+          clients.delete(client);
+        },
+      };
+    },
+    close() {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      for (const client of clients) client.feed.close();
+      clients.clear();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { AgentState, AgentStatus, ProcessSummary } from './types';
+
+/** Totals over a set of statuses: the one place that counts agents by state and adds up their trees. */
+export function summarise(agents: AgentStatus[]): ProcessSummary {
+  const byState: Record<AgentState, number> = { spawning: 0, running: 0, stopping: 0, completed: 0, failed: 0, cancelled: 0, lost: 0 };
+  let totalMemoryMb = 0;
+  let totalCpuPercent = 0;
+  let zombie = 0;
+  let zombieDescendants = 0;
+  for (const status of agents) {
+    byState[status.state]++;
+    if (status.health === 'zombie') zombie++;
+    zombieDescendants += status.zombieDescendants;
+    totalMemoryMb += status.treeMemoryMb ?? 0;
+    totalCpuPercent += status.treeCpuPercent ?? 0;
+  }
+  return {
+    totalAgents: agents.length,
+    byState,
+    running: byState.running,
+    zombie,
+    completed: byState.completed,
+    failed: byState.failed,
+    cancelled: byState.cancelled,
+    lost: byState.lost,
+    zombieDescendants,
+    totalMemoryMb: Math.round(totalMemoryMb * 100) / 100,
+    totalCpuPercent: Math.round(totalCpuPercent * 10) / 10,
+    agents,
+  };
+}
