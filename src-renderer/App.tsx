@@ -1,112 +1,223 @@
-import { useEffect, useState } from 'react';
-import type { AgentStatusView, CorralApi } from '../src-preload/contract';
+/**
+ * The shell: summary header, the agents tree beside the opened agent's
+ * detail, the New agent dialog, confirmations, notices and banners. Owns the
+ * few pieces of state that tie those together (selection, opened agent,
+ * which dialog is up); everything the host reports lives in the store.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { CorralApi } from '../src-preload/contract';
+import { AgentsPane } from './agents/AgentsPane';
+import { AgentDetail } from './detail/AgentDetail';
+import { plural } from './format/format';
+import { NewAgentDialog } from './new-agent/NewAgentDialog';
+import { askNotificationPermissionOnce } from './notices/desktop-notify';
+import { Notifications } from './notices/Notifications';
+import { useNotices } from './notices/use-notices';
+import { ConnectionBanner } from './shell/ConnectionBanner';
+import { HostWarnings } from './shell/HostWarnings';
+import { isLive } from './state/agent-state';
+import { settle } from './state/call-result';
+import { useAgentActions } from './state/use-agent-actions';
+import { useCorralSnapshot, useCorralStore } from './state/use-corral-state';
+import { useHostInfo } from './state/use-host-info';
+import { StopAllStatus, type StopAllState } from './summary/StopAll';
+import { SummaryHeader } from './summary/SummaryHeader';
+import { ConfirmDialog } from './ui/ConfirmDialog';
 
-/** How often the agent list is refreshed. The next poll starts only after the last answer. */
-const POLL_INTERVAL_MS = 1_000;
+type Confirmation = { kind: 'stop'; agentId: string; agentName: string } | { kind: 'remove'; agentId: string; agentName: string } | { kind: 'stop-all'; count: number };
 
-export function App() {
-  const api = window.corral;
-  if (api === undefined) {
-    return (
-      <main className="page">
-        <h1>Corral</h1>
-        <p className="notice">
-          This page needs the Corral app: it was opened without its bridge (<code>window.corral</code>), so there is
-          nothing to show.
-        </p>
-      </main>
-    );
-  }
-  return <AgentsPage api={api} />;
-}
+export function App({ api }: { api: CorralApi }) {
+  const { store, loadError } = useCorralStore(api);
+  const snapshot = useCorralSnapshot(store);
+  const hostInfo = useHostInfo(api);
+  const actions = useAgentActions(api, store);
+  const notices = useNotices(api, hostInfo?.host === 'web');
 
-function AgentsPage({ api }: { api: CorralApi }) {
-  const { agents, error } = useAgents(api);
-  return (
-    <main className="page">
-      <h1>Corral</h1>
-      {error !== null && (
-        <p className="notice notice-error" role="alert">
-          Could not refresh the agents: {error}
-        </p>
-      )}
-      {agents === null ? (
-        <p className="muted">Loading…</p>
-      ) : agents.length === 0 ? (
-        <p className="muted">No agents yet. Agents you launch will appear here.</p>
-      ) : (
-        <AgentTable agents={agents} />
-      )}
-    </main>
-  );
-}
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [openedId, setOpenedId] = useState<string | null>(null);
+  const [newAgentOpen, setNewAgentOpen] = useState(false);
+  const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+  const [stopAll, setStopAll] = useState<StopAllState>({ phase: 'idle' });
 
-function AgentTable({ agents }: { agents: AgentStatusView[] }) {
-  return (
-    <table className="agents">
-      <thead>
-        <tr>
-          <th scope="col">Agent</th>
-          <th scope="col">State</th>
-          <th scope="col">Health</th>
-          <th scope="col" className="number">
-            CPU
-          </th>
-          <th scope="col" className="number">
-            Memory
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {agents.map((agent) => (
-          <tr key={agent.agentId}>
-            <td>{agent.agentId}</td>
-            <td>{agent.state}</td>
-            <td className={`health health-${agent.health}`}>{agent.health}</td>
-            <td className="number">{formatFigure(agent.cpuPercent, 1, '%')}</td>
-            <td className="number">{formatFigure(agent.memoryMb, 1, 'MB')}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+  const agents = snapshot.agents;
+  const summary = snapshot.summary;
+  const liveCount = useMemo(() => {
+    if (summary !== null) return summary.byState.spawning + summary.byState.running + summary.byState.stopping;
+    let count = 0;
+    for (const agent of agents.values()) if (isLive(agent.state)) count += 1;
+    return count;
+  }, [agents, summary]);
 
-/** Polls `monitorAllAgents` until unmounted. Keeps the last list when a poll fails. */
-function useAgents(api: CorralApi): { agents: AgentStatusView[] | null; error: string | null } {
-  const [agents, setAgents] = useState<AgentStatusView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const openNewAgent = useCallback(() => {
+    // A user gesture: the one moment it is fair to ask about notifications.
+    askNotificationPermissionOnce();
+    setNewAgentOpen(true);
+  }, []);
 
+  const dialogOpen = newAgentOpen || confirmation !== null;
   useEffect(() => {
-    let isActive = true;
-    let timer: number | undefined;
-    const poll = async () => {
-      try {
-        const result = await api.monitorAllAgents();
-        if (!isActive) return;
-        if (result.ok) {
-          setAgents(Object.values(result.value).sort((a, b) => a.agentId.localeCompare(b.agentId)));
-          setError(null);
-        } else {
-          setError(result.error.message);
-        }
-      } catch (thrown) {
-        // Only the bridge itself can throw (main answers with results, never throws).
-        if (isActive) setError(thrown instanceof Error ? thrown.message : String(thrown));
+    const onKeyDown = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n') {
+        event.preventDefault();
+        if (!dialogOpen) openNewAgent();
       }
-      if (isActive) timer = window.setTimeout(() => void poll(), POLL_INTERVAL_MS);
     };
-    void poll();
-    return () => {
-      isActive = false;
-      window.clearTimeout(timer);
-    };
-  }, [api]);
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [dialogOpen, openNewAgent]);
 
-  return { agents, error };
-}
+  const onOpen = useCallback((agentId: string) => setOpenedId(agentId), []);
+  const onSelect = useCallback((agentId: string) => setSelectedId(agentId), []);
 
-/** A sample that could not be read shows as a dash, never as 0. */
-function formatFigure(value: number | null, digits: number, unit: string): string {
-  return value === null ? '—' : `${value.toFixed(digits)} ${unit}`;
+  const requestStop = useCallback(
+    (agentId: string) => {
+      const agent = store.getSnapshot().agents.get(agentId);
+      if (agent === undefined || !isLive(agent.state)) return;
+      setConfirmation({ kind: 'stop', agentId, agentName: agent.agentName });
+    },
+    [store],
+  );
+  const requestRemove = useCallback(
+    (agentId: string) => {
+      const agent = store.getSnapshot().agents.get(agentId);
+      if (agent === undefined) return;
+      setConfirmation({ kind: 'remove', agentId, agentName: agent.agentName });
+    },
+    [store],
+  );
+  const forceKill = useCallback((agentId: string) => void actions.stop(agentId, true), [actions]);
+  const runAgain = useCallback(
+    (agentId: string) => {
+      void actions.runAgain(agentId);
+    },
+    [actions],
+  );
+  const openFolder = useCallback((agentId: string) => void actions.openLogFolder(agentId), [actions]);
+
+  const runStopAll = useCallback(async () => {
+    setStopAll({ phase: 'running', count: liveCount });
+    const result = await settle(() => api.stopAll({}));
+    setStopAll(result.ok ? { phase: 'done', result: result.value } : { phase: 'error', message: result.message });
+  }, [api, liveCount]);
+
+  const confirm = async () => {
+    const current = confirmation;
+    setConfirmation(null);
+    if (current === null) return;
+    if (current.kind === 'stop') void actions.stop(current.agentId, false);
+    else if (current.kind === 'stop-all') void runStopAll();
+    else if (await actions.remove(current.agentId)) {
+      setOpenedId((opened) => (opened === current.agentId ? null : opened));
+      setSelectedId((selected) => (selected === current.agentId ? null : selected));
+    }
+  };
+
+  const onStarted = useCallback(
+    (agentId: string) => {
+      setNewAgentOpen(false);
+      setSelectedId(agentId);
+      setOpenedId(agentId);
+      // Show it now rather than at the next tick.
+      void settle(() => api.getAgent({ agentId })).then((result) => {
+        if (result.ok) store.upsert(result.value);
+      });
+    },
+    [api, store],
+  );
+
+  const showAgent = useCallback((agentId: string) => {
+    setSelectedId(agentId);
+    setOpenedId(agentId);
+  }, []);
+  const knownAgent = useCallback((agentId: string) => store.getSnapshot().agents.has(agentId), [store]);
+
+  const openedAgent = openedId === null ? undefined : agents.get(openedId);
+  const empty = snapshot.loaded && agents.size === 0;
+
+  return (
+    <div className="app">
+      <ConnectionBanner />
+      <HostWarnings warnings={hostInfo?.warnings ?? []} />
+      {loadError !== null && (
+        <div className="banner banner-bad" role="alert">
+          Could not load the agents: {loadError}
+        </div>
+      )}
+      <SummaryHeader
+        summary={summary}
+        totals={store.totals}
+        version={snapshot.version}
+        liveCount={liveCount}
+        showNewAgent={!empty}
+        stopAll={stopAll}
+        onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCount })}
+        onNewAgent={openNewAgent}
+      />
+      <StopAllStatus state={stopAll} onDismiss={() => setStopAll({ phase: 'idle' })} />
+      <main className={`workspace${empty ? ' is-empty' : ''}`}>
+        <AgentsPane
+          store={store}
+          snapshot={snapshot}
+          selectedId={selectedId}
+          openedId={openedId}
+          onSelect={onSelect}
+          onOpen={onOpen}
+          onRequestStop={requestStop}
+          onNewAgent={openNewAgent}
+        />
+        {!empty &&
+          (openedAgent !== undefined ? (
+            <AgentDetail
+              key={openedAgent.agentId}
+              api={api}
+              store={store}
+              agent={openedAgent}
+              lastTickAt={snapshot.lastTickAt}
+              status={actions.statusOf(openedAgent.agentId)}
+              canOpenFolders={hostInfo?.canOpenFolders ?? false}
+              onRequestStop={requestStop}
+              onForceKill={forceKill}
+              onRunAgain={runAgain}
+              onRequestRemove={requestRemove}
+              onOpenFolder={openFolder}
+              onDismissError={actions.clearError}
+              onClose={() => setOpenedId(null)}
+            />
+          ) : (
+            <section className="detail detail-placeholder" aria-label="Agent details">
+              <p className="muted">{openedId !== null && snapshot.loaded ? 'This agent is no longer listed.' : 'Select an agent to see its figures, processes, logs and request.'}</p>
+              <p className="muted small">
+                <kbd>↑</kbd> <kbd>↓</kbd> move · <kbd>Enter</kbd> opens · <kbd>Delete</kbd> stops · <kbd>Ctrl</kbd>/<kbd>⌘</kbd>+<kbd>N</kbd> new agent
+              </p>
+            </section>
+          ))}
+      </main>
+      <Notifications toasts={notices.toasts} knownAgent={knownAgent} onDismiss={notices.dismiss} onDismissAll={notices.dismissAll} onShowAgent={showAgent} />
+
+      {newAgentOpen && <NewAgentDialog api={api} agents={agents} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} />}
+      {confirmation !== null && (
+        <ConfirmDialog
+          title={confirmation.kind === 'stop-all' ? 'Stop all agents?' : confirmation.kind === 'stop' ? `Stop ${confirmation.agentName}?` : `Remove ${confirmation.agentName}?`}
+          confirmLabel={confirmation.kind === 'remove' ? 'Remove' : 'Stop'}
+          onConfirm={() => void confirm()}
+          onCancel={() => setConfirmation(null)}
+        >
+          {confirmation.kind === 'stop-all' ? (
+            <p>
+              {plural(confirmation.count, 'running agent')} and all their processes are stopped gracefully, in parallel: SIGTERM, SIGTERM again, then
+              SIGKILL for anything left.
+            </p>
+          ) : confirmation.kind === 'stop' ? (
+            <p>
+              Its whole process tree gets SIGTERM, then SIGTERM again, then SIGKILL for anything left. <span className="mono">{confirmation.agentId}</span>
+            </p>
+          ) : (
+            <p>
+              Its record and its logs are deleted. This cannot be undone. <span className="mono">{confirmation.agentId}</span>
+            </p>
+          )}
+        </ConfirmDialog>
+      )}
+    </div>
+  );
 }

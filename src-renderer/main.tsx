@@ -5,14 +5,43 @@ import '@vitejs/plugin-react/preamble';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { connectCorral } from './transport';
 import './styles.css';
 
 const container = document.getElementById('root');
 if (container === null) {
   throw new Error('index.html has no #root element');
 }
-createRoot(container).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+const root = createRoot(container);
+
+root.render(
+  <main className="full-page" aria-busy="true">
+    <h1>Corral</h1>
+    <p className="muted">Connecting to Corral…</p>
+  </main>,
+);
+
+connectCorral().then(
+  (api) => {
+    root.render(
+      <StrictMode>
+        <App api={api} />
+      </StrictMode>,
+    );
+  },
+  (error: unknown) => {
+    // Nothing works without the host: say so in full, with what to do.
+    root.render(
+      <main className="full-page">
+        <h1>Corral</h1>
+        <div className="full-page-error" role="alert">
+          <p className="full-page-error-title">Could not connect to the Corral host.</p>
+          <p>{error instanceof Error ? error.message : String(error)}</p>
+          <button type="button" className="button" onClick={() => location.reload()}>
+            Try again
+          </button>
+        </div>
+      </main>,
+    );
+  },
 );

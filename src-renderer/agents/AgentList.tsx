@@ -1,0 +1,141 @@
+/**
+ * The Agents tree: virtualised (only the rows in view exist in the DOM, so 100
+ * or 1 000 agents cost the same per tick), keyboard-driven per the WAI-ARIA
+ * tree pattern with aria-activedescendant (focus stays on the tree itself,
+ * which survives rows being recycled by the virtualiser).
+ *
+ * Selection (the keyboard cursor) and the opened agent (shown in the detail
+ * panel) are separate: arrows move the selection, Enter or a click opens.
+ */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef, type KeyboardEvent } from 'react';
+import type { AgentView } from '../../src-preload/contract';
+import type { CorralStore } from '../state/corral-store';
+import { AgentRow, ROW_HEIGHT, rowDomId } from './AgentRow';
+import type { TreeRow } from './agent-tree-model';
+
+interface AgentListProps {
+  store: CorralStore;
+  agents: ReadonlyMap<string, AgentView>;
+  rows: TreeRow[];
+  selectedId: string | null;
+  openedId: string | null;
+  onSelect: (agentId: string) => void;
+  onOpen: (agentId: string) => void;
+  onToggle: (agentId: string) => void;
+  onExpand: (agentId: string, expanded: boolean) => void;
+  onRequestStop: (agentId: string) => void;
+}
+
+export function AgentList({ store, agents, rows, selectedId, openedId, onSelect, onOpen, onToggle, onExpand, onRequestStop }: AgentListProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    getItemKey: (index) => rows[index]?.agentId ?? index,
+  });
+
+  const selectedIndex = selectedId === null ? -1 : rows.findIndex((row) => row.agentId === selectedId);
+
+  // Keep the selected row in view when it moves (keyboard, or a new agent selected after spawn).
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex, virtualizer]);
+
+  const activate = useCallback(
+    (agentId: string) => {
+      onSelect(agentId);
+      onOpen(agentId);
+    },
+    [onSelect, onOpen],
+  );
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const current = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
+    const moveTo = (index: number) => {
+      const row = rows[Math.max(0, Math.min(rows.length - 1, index))];
+      if (row !== undefined) onSelect(row.agentId);
+    };
+    switch (event.key) {
+      case 'ArrowDown':
+        moveTo(current === undefined ? 0 : selectedIndex + 1);
+        break;
+      case 'ArrowUp':
+        moveTo(current === undefined ? rows.length - 1 : selectedIndex - 1);
+        break;
+      case 'Home':
+        moveTo(0);
+        break;
+      case 'End':
+        moveTo(rows.length - 1);
+        break;
+      case 'ArrowRight':
+        if (current === undefined) return;
+        if (current.expanded === false) onExpand(current.agentId, true);
+        else if (current.expanded === true) moveTo(selectedIndex + 1);
+        break;
+      case 'ArrowLeft':
+        if (current === undefined) return;
+        if (current.expanded === true) onExpand(current.agentId, false);
+        else if (current.parentId !== null) onSelect(current.parentId);
+        break;
+      case 'Enter':
+      case ' ':
+        if (current === undefined) return;
+        onOpen(current.agentId);
+        break;
+      case 'Delete':
+      case 'Backspace':
+        if (current === undefined) return;
+        onRequestStop(current.agentId);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  const items = virtualizer.getVirtualItems();
+  return (
+    <div
+      ref={scrollRef}
+      className="agent-tree"
+      role="tree"
+      aria-label="Agents"
+      tabIndex={0}
+      aria-activedescendant={selectedIndex >= 0 && selectedId !== null ? rowDomId(selectedId) : undefined}
+      onKeyDown={onKeyDown}
+      onFocus={() => {
+        // Focusing the tree with nothing selected puts the cursor on the first row.
+        if (selectedIndex < 0 && rows[0] !== undefined) onSelect(rows[0].agentId);
+      }}
+    >
+      <div className="agent-tree-sizer" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((item) => {
+          const row = rows[item.index];
+          if (row === undefined) return null;
+          const agent = agents.get(row.agentId);
+          if (agent === undefined) return null;
+          const samples = store.samplesOf(row.agentId);
+          return (
+            <AgentRow
+              key={row.agentId}
+              agent={agent}
+              row={row}
+              samples={samples}
+              samplesVersion={samples?.cpu.version ?? 0}
+              selected={row.agentId === selectedId}
+              opened={row.agentId === openedId}
+              top={item.start}
+              onActivate={activate}
+              onToggle={onToggle}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * One agent in the Agents tree. Memoised with a field compare: a status tick
+ * hands every row a fresh AgentView object, but a row renders only when a
+ * figure it shows (or its sample history) actually changed.
+ */
+import { memo, type CSSProperties } from 'react';
+import type { AgentView } from '../../src-preload/contract';
+import { Sparkline } from '../charts/Sparkline';
+import { formatCpu, formatMemory, formatRuntime } from '../format/format';
+import type { AgentSamples } from '../state/corral-store';
+import type { TreeRow } from './agent-tree-model';
+
+export const ROW_HEIGHT = 48;
+
+export function rowDomId(agentId: string): string {
+  // Agent ids are [A-Za-z0-9._-], all valid in an id attribute.
+  return `agent-row-${agentId}`;
+}
+
+interface AgentRowProps {
+  agent: AgentView;
+  row: TreeRow;
+  samples: AgentSamples | undefined;
+  /** samples' cpu ring version at render time (rings are mutable; this is what the memo sees move). */
+  samplesVersion: number;
+  selected: boolean;
+  opened: boolean;
+  top: number;
+  onActivate: (agentId: string) => void;
+  onToggle: (agentId: string) => void;
+}
+
+function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, top, onActivate, onToggle }: AgentRowProps) {
+  const style: CSSProperties = { transform: `translateY(${top}px)`, height: ROW_HEIGHT };
+  const indent: CSSProperties = { paddingInlineStart: 8 + row.depth * 18 };
+  const progress = agent.progress === null ? null : Math.max(0, Math.min(100, agent.progress));
+  return (
+    <div
+      id={rowDomId(agent.agentId)}
+      role="treeitem"
+      aria-label={`${agent.agentName} (${agent.agentId})`}
+      aria-selected={selected}
+      aria-current={opened ? 'true' : undefined}
+      aria-expanded={row.expanded}
+      aria-level={row.depth + 1}
+      aria-posinset={row.posInSet}
+      aria-setsize={row.setSize}
+      className={`agent-row${selected ? ' is-selected' : ''}${opened ? ' is-opened' : ''}${row.matches ? '' : ' is-context'}`}
+      style={style}
+      onClick={() => onActivate(agent.agentId)}
+    >
+      <div className="cell cell-name" style={indent}>
+        {row.expanded === undefined ? (
+          <span className="twisty-space" />
+        ) : (
+          <span
+            className={`twisty${row.expanded ? ' is-expanded' : ''}`}
+            aria-hidden="true"
+            onClick={(event) => {
+              // Expanding is not opening: keep the click off the row.
+              event.stopPropagation();
+              onToggle(agent.agentId);
+            }}
+          >
+            ▸
+          </span>
+        )}
+        <span className={`health-dot health-${agent.health}`} aria-hidden="true" title={`Health: ${agent.health}`} />
+        <span className="name-block">
+          <span className="agent-name-line">
+            <span className="agent-name">{agent.agentName}</span>
+            {agent.zombieDescendants > 0 && (
+              <span className="badge badge-zombie" title={`${agent.zombieDescendants} zombie descendant process(es)`}>
+                {agent.zombieDescendants} zombie{agent.zombieDescendants === 1 ? '' : 's'}
+              </span>
+            )}
+          </span>
+          <span className="agent-id">{agent.agentId}</span>
+        </span>
+      </div>
+      <div className="cell cell-type">
+        <span className="agent-type">{agent.agentType || '—'}</span>
+        <span className="agent-model">{agent.model ?? ''}</span>
+      </div>
+      <div className="cell cell-runtime num">{formatRuntime(agent.runtimeSeconds)}</div>
+      <div className="cell cell-metric">
+        <Sparkline ring={samples?.cpu} version={samplesVersion} floor={25} className="spark-cpu" />
+        <span className="num">{formatCpu(agent.treeCpuPercent)}</span>
+      </div>
+      <div className="cell cell-metric">
+        <Sparkline ring={samples?.memory} version={samplesVersion} floor={16} className="spark-memory" />
+        <span className="num">{formatMemory(agent.treeMemoryMb)}</span>
+      </div>
+      <div className="cell cell-progress" title={agent.progressMessage ?? undefined}>
+        {progress !== null && (
+          <>
+            <span className="progress-track" aria-hidden="true">
+              <span className="progress-fill" style={{ width: `${progress}%` }} />
+            </span>
+            <span className="progress-text num">{Math.round(progress)} %</span>
+          </>
+        )}
+      </div>
+      <div className="cell cell-state">
+        <span className={`state-word state-${agent.state}`}>{agent.state}</span>
+      </div>
+    </div>
+  );
+}
+
+function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
+  const x = a.agent;
+  const y = b.agent;
+  return (
+    a.samplesVersion === b.samplesVersion &&
+    a.samples === b.samples &&
+    a.selected === b.selected &&
+    a.opened === b.opened &&
+    a.top === b.top &&
+    a.onActivate === b.onActivate &&
+    a.onToggle === b.onToggle &&
+    a.row.depth === b.row.depth &&
+    a.row.matches === b.row.matches &&
+    a.row.expanded === b.row.expanded &&
+    a.row.posInSet === b.row.posInSet &&
+    a.row.setSize === b.row.setSize &&
+    (x === y ||
+      (x.agentId === y.agentId &&
+        x.agentName === y.agentName &&
+        x.agentType === y.agentType &&
+        x.model === y.model &&
+        x.state === y.state &&
+        x.health === y.health &&
+        x.runtimeSeconds === y.runtimeSeconds &&
+        x.treeCpuPercent === y.treeCpuPercent &&
+        x.treeMemoryMb === y.treeMemoryMb &&
+        x.progress === y.progress &&
+        x.progressMessage === y.progressMessage &&
+        x.zombieDescendants === y.zombieDescendants))
+  );
+}
+
+export const AgentRow = memo(AgentRowImpl, sameRow);

@@ -1,0 +1,65 @@
+/**
+ * Overview: the facts, CPU and memory over time, and the live process tree.
+ */
+import type { AgentView, CorralApi } from '../../src-preload/contract';
+import { HistoryChart } from '../charts/HistoryChart';
+import { formatCount, formatCpu, formatMemory, formatRuntime, formatTimestamp, MISSING } from '../format/format';
+import type { CorralStore } from '../state/corral-store';
+import { ProcessTable } from './ProcessTable';
+import { useAgentHistory } from './use-agent-history';
+
+interface OverviewTabProps {
+  api: CorralApi;
+  store: CorralStore;
+  agent: AgentView;
+  /** Changes on every status tick while the agent is live. */
+  tick: unknown;
+}
+
+export function OverviewTab({ api, store, agent, tick }: OverviewTabProps) {
+  const { points, error } = useAgentHistory(api, store, agent.agentId);
+  return (
+    <div className="overview">
+      <Facts agent={agent} />
+      <div className="charts">
+        <HistoryChart label="CPU % over time" points={points} metric="cpu" format={formatCpu} floor={10} />
+        <HistoryChart label="Memory over time" points={points} metric="memory" format={formatMemory} floor={32} />
+      </div>
+      {error !== null && (
+        <p className="inline-alert" role="alert">
+          Could not load the history: {error}
+        </p>
+      )}
+      <ProcessTable api={api} agentId={agent.agentId} tick={tick} />
+    </div>
+  );
+}
+
+function Facts({ agent }: { agent: AgentView }) {
+  const facts: [string, string][] = [
+    ['State', agent.state],
+    ['PID', agent.pid === null ? MISSING : String(agent.pid)],
+    ['Exit code', agent.exitCode === null ? MISSING : String(agent.exitCode)],
+    ['Signal', agent.signal ?? MISSING],
+    ['Runtime', formatRuntime(agent.runtimeSeconds)],
+    ['CPU', formatCpu(agent.treeCpuPercent)],
+    ['Memory', formatMemory(agent.treeMemoryMb)],
+    ['Threads', formatCount(agent.treeNumThreads)],
+    // The root plus its descendants; before start there are none.
+    ['Processes', agent.pid === null ? MISSING : String(agent.descendantCount + 1)],
+    ['Zombie descendants', String(agent.zombieDescendants)],
+    ['Started', formatTimestamp(agent.startedAt)],
+    ['Ended', formatTimestamp(agent.endedAt)],
+    ['Progress', agent.progress === null ? MISSING : `${Math.round(agent.progress)} %${agent.progressMessage ? ` — ${agent.progressMessage}` : ''}`],
+  ];
+  return (
+    <dl className="facts">
+      {facts.map(([term, value]) => (
+        <div key={term} className={`fact${term === 'Zombie descendants' && agent.zombieDescendants > 0 ? ' is-zombie' : ''}`}>
+          <dt>{term}</dt>
+          <dd className="num">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

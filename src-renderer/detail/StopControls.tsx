@@ -1,0 +1,47 @@
+/**
+ * The detail's action bar. Each button is present always (stable layout,
+ * predictable for keyboard users) and disabled when it does not apply, with
+ * a title saying why. Stop and Remove ask first (in the App); Force kill does
+ * not: it is the "now" button.
+ */
+import type { AgentView } from '../../src-preload/contract';
+import { isLive } from '../state/agent-state';
+import type { AgentActionStatus } from '../state/use-agent-actions';
+
+interface StopControlsProps {
+  agent: AgentView;
+  status: AgentActionStatus;
+  canOpenFolders: boolean;
+  onStop: () => void;
+  onForceKill: () => void;
+  onRunAgain: () => void;
+  onRemove: () => void;
+  onOpenFolder: () => void;
+}
+
+export function StopControls({ agent, status, canOpenFolders, onStop, onForceKill, onRunAgain, onRemove, onOpenFolder }: StopControlsProps) {
+  const live = isLive(agent.state);
+  const stopping = status.pending.has('stop') || status.pending.has('force') || agent.state === 'stopping';
+  const forcing = status.pending.has('force') || (agent.stopProgress?.forced ?? false);
+  return (
+    <div className="controls" role="group" aria-label="Agent actions">
+      <button type="button" className="button" onClick={onStop} disabled={!live || stopping} title={live ? 'Stop gracefully: SIGTERM, again, then SIGKILL' : 'Already ended'}>
+        Stop
+      </button>
+      <button type="button" className="button button-danger" onClick={onForceKill} disabled={!live || forcing} title={live ? 'Kill the whole process tree now (SIGKILL)' : 'Already ended'}>
+        Force kill
+      </button>
+      <button type="button" className="button" onClick={onRunAgain} disabled={live || status.pending.has('run')} title={live ? 'Available once it has ended' : 'Start it again with the same request'}>
+        {status.pending.has('run') ? 'Starting…' : 'Run again'}
+      </button>
+      <button type="button" className="button" onClick={onRemove} disabled={live || status.pending.has('remove')} title={live ? 'Stop it first' : 'Forget this agent and delete its logs'}>
+        Remove
+      </button>
+      {canOpenFolders && (
+        <button type="button" className="button button-quiet" onClick={onOpenFolder} disabled={status.pending.has('open')}>
+          Open log folder
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * New agent form → SpawnRequest. Pure: the dialog calls it on submit, tests
+ * call it directly. The contract's own schema is the last word on validity,
+ * and each of its issues is mapped back to the form field that caused it so
+ * the dialog can show it right there.
+ *
+ * Rules:
+ * - The command is Program + Arguments (one per line; blank lines are dropped,
+ *   and a trailing \r from pasted Windows text is removed). A preset fills
+ *   both in; `{prompt}` inside an argument is replaced by the prompt text,
+ *   byte for byte (no shell ever sees it).
+ * - A prompt over STDIN_PROMPT_THRESHOLD characters goes on stdin instead (one
+ *   argv entry is capped at 128 KiB by the OS) and every argument that held
+ *   `{prompt}` is dropped. An empty prompt drops an argument that is exactly
+ *   `{prompt}` (rather than passing an empty argument).
+ * - env = the preset's env, then the user's `KEY=value` lines on top (a user
+ *   value wins). Blank lines and lines starting with # are ignored.
+ * - Optional text fields left blank are omitted, not sent as "".
+ */
+import { spawnRequestSchema, type PresetView, type SpawnRequest } from '../../src-preload/contract';
+
+export const PROMPT_PLACEHOLDER = '{prompt}';
+/** Prompts longer than this travel on stdin. */
+export const STDIN_PROMPT_THRESHOLD = 100_000;
+
+export type FormField = 'name' | 'agentId' | 'type' | 'parent' | 'model' | 'prompt' | 'cwd' | 'env' | 'load' | 'program' | 'args' | 'form';
+
+export interface NewAgentForm {
+  name: string;
+  agentId: string;
+  type: string;
+  parentAgentId: string;
+  model: string;
+  prompt: string;
+  cwd: string;
+  /** KEY=value, one per line. */
+  env: string;
+  /** Text of the Load % field ('' for none). */
+  load: string;
+  program: string;
+  /** One argument per line. */
+  args: string;
+}
+
+export type FieldErrors = Partial<Record<FormField, string[]>>;
+
+export type BuildResult = { ok: true; request: SpawnRequest } | { ok: false; errors: FieldErrors };
+
+/** Splits the Arguments text into argv entries. */
+export function parseArguments(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+    .filter((line) => line !== '');
+}
+
+/** Parses KEY=value lines. Errors name the line so the user can find it. */
+export function parseEnvironment(text: string): { env: Record<string, string>; errors: string[] } {
+  const env: Record<string, string> = {};
+  const errors: string[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    const equals = line.indexOf('=');
+    if (equals <= 0) {
+      errors.push(`Line ${index + 1}: expected KEY=value`);
+      return;
+    }
+    env[line.slice(0, equals).trim()] = line.slice(equals + 1);
+  });
+  return { env, errors };
+}
+
+/** argv with `{prompt}` resolved, or dropped when the prompt goes on stdin. */
+export function substitutePrompt(argv: readonly string[], prompt: string, onStdin: boolean): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    if (!arg.includes(PROMPT_PLACEHOLDER)) {
+      out.push(arg);
+    } else if (onStdin || (prompt === '' && arg === PROMPT_PLACEHOLDER)) {
+      continue;
+    } else {
+      out.push(arg.split(PROMPT_PLACEHOLDER).join(prompt));
+    }
+  }
+  return out;
+}
+
+/** Which form field a contract issue path points at. */
+export function fieldForIssuePath(path: readonly PropertyKey[]): FormField {
+  const [head, index] = path;
+  switch (head) {
+    case 'agentId':
+      return 'agentId';
+    case 'agentName':
+      return 'name';
+    case 'agentType':
+      return 'type';
+    case 'parentAgentId':
+      return 'parent';
+    case 'model':
+      return 'model';
+    case 'prompt':
+    case 'stdin':
+      return 'prompt';
+    case 'loadPercentage':
+      return 'load';
+    case 'command':
+      return typeof index === 'number' && index > 0 ? 'args' : 'program';
+    case 'cwd':
+      return 'cwd';
+    case 'env':
+      return 'env';
+    default:
+      return 'form';
+  }
+}
+
+function addError(errors: FieldErrors, field: FormField, message: string): void {
+  const list = errors[field] ?? (errors[field] = []);
+  if (!list.includes(message)) list.push(message);
+}
+
+function optionalText(value: string): string | undefined {
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * A fresh request id. crypto.randomUUID exists only in secure contexts; the
+ * web host is on loopback (secure), but a page reached another way must still
+ * be able to start agents, so fall back to a v4 UUID from getRandomValues.
+ */
+export function newRequestId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function buildSpawnRequest(preset: PresetView | undefined, form: NewAgentForm, requestId: string = newRequestId()): BuildResult {
+  const errors: FieldErrors = {};
+
+  const userEnv = parseEnvironment(form.env);
+  for (const message of userEnv.errors) addError(errors, 'env', message);
+
+  let loadPercentage: number | undefined;
+  if (form.load.trim() !== '') {
+    const value = Number(form.load.trim());
+    if (Number.isFinite(value)) loadPercentage = value;
+    else addError(errors, 'load', 'Load must be a number');
+  }
+
+  const program = form.program.trim();
+  const onStdin = form.prompt.length > STDIN_PROMPT_THRESHOLD;
+  const args = substitutePrompt(parseArguments(form.args), form.prompt, onStdin);
+  const env = { ...(preset?.env ?? {}), ...userEnv.env };
+
+  const request: SpawnRequest = {
+    requestId,
+    agentId: form.agentId.trim(),
+    agentName: form.name.trim(),
+    agentType: form.type.trim(),
+    command: [program, ...args],
+  };
+  const parent = optionalText(form.parentAgentId);
+  if (parent !== undefined) request.parentAgentId = parent;
+  const model = optionalText(form.model);
+  if (model !== undefined) request.model = model;
+  if (form.prompt !== '') request.prompt = form.prompt;
+  if (loadPercentage !== undefined) request.loadPercentage = loadPercentage;
+  const cwd = optionalText(form.cwd);
+  if (cwd !== undefined) request.cwd = cwd;
+  if (Object.keys(env).length > 0) request.env = env;
+  if (onStdin) request.stdin = form.prompt;
+
+  const parsed = spawnRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) addError(errors, fieldForIssuePath(issue.path), issue.message);
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, request: parsed.success ? parsed.data : request };
+}

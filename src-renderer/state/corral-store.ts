@@ -1,0 +1,145 @@
+/**
+ * The renderer's one copy of what the host reports: every agent's view, the
+ * totals, and short sample histories for sparklines and the header chart.
+ *
+ * A plain external store (no React inside), read with useSyncExternalStore, so
+ * a status tick costs: one Map rebuild of references, one ring push per live
+ * agent, one listener call. Histories live in rings that are mutated in place;
+ * readers use each ring's `version` to know it moved. The snapshot object is
+ * replaced on every change (React compares it by identity), the agent objects
+ * inside are the ones the event carried.
+ */
+import type { AgentView, StatusEventView, SummaryView } from '../../src-preload/contract';
+import { isLive } from './agent-state';
+import { RingBuffer } from './ring-buffer';
+
+/** Samples kept per agent for the list sparklines, and for the header chart. */
+export const SPARKLINE_SAMPLES = 120;
+export const TOTALS_SAMPLES = 120;
+
+export interface AgentSamples {
+  cpu: RingBuffer;
+  memory: RingBuffer;
+}
+
+export interface TotalsSamples {
+  at: RingBuffer;
+  cpu: RingBuffer;
+  memory: RingBuffer;
+}
+
+export interface CorralSnapshot {
+  /** False until the first list (initial load or first status event) arrived. */
+  loaded: boolean;
+  agents: ReadonlyMap<string, AgentView>;
+  summary: SummaryView | null;
+  /** Bumped on every change; cheap dependency for memos. */
+  version: number;
+  /** Epoch ms of the last status event, or null. */
+  lastTickAt: number | null;
+}
+
+type Listener = () => void;
+type TickListener = (event: StatusEventView) => void;
+
+export class CorralStore {
+  private snapshot: CorralSnapshot = { loaded: false, agents: new Map(), summary: null, version: 0, lastTickAt: null };
+  private readonly listeners = new Set<Listener>();
+  private readonly tickListeners = new Set<TickListener>();
+  private readonly samples = new Map<string, AgentSamples>();
+  readonly totals: TotalsSamples = {
+    at: new RingBuffer(TOTALS_SAMPLES),
+    cpu: new RingBuffer(TOTALS_SAMPLES),
+    memory: new RingBuffer(TOTALS_SAMPLES),
+  };
+  /** Ids removed during this session: a late initial answer must not bring them back. */
+  private readonly removed = new Set<string>();
+  private hasStatus = false;
+
+  constructor(private readonly sampleCapacity = SPARKLINE_SAMPLES) {}
+
+  getSnapshot = (): CorralSnapshot => this.snapshot;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Called after each status event is applied (the detail view appends its history from it). */
+  onTick(listener: TickListener): () => void {
+    this.tickListeners.add(listener);
+    return () => this.tickListeners.delete(listener);
+  }
+
+  samplesOf(agentId: string): AgentSamples | undefined {
+    return this.samples.get(agentId);
+  }
+
+  /**
+   * The answer to the initial monitorAllAgents + getProcessSummary. Ignored
+   * when a status event already arrived: that event is newer.
+   */
+  applyInitial(agents: Record<string, AgentView>, summary: SummaryView | null): void {
+    if (this.hasStatus) return;
+    const map = new Map<string, AgentView>();
+    for (const [id, agent] of Object.entries(agents)) if (!this.removed.has(id)) map.set(id, agent);
+    this.commit({ loaded: true, agents: map, summary, lastTickAt: this.snapshot.lastTickAt });
+  }
+
+  /** Applies one status tick. Every agent in the event replaces its previous view. */
+  applyStatus(event: StatusEventView): void {
+    this.hasStatus = true;
+    const map = new Map<string, AgentView>(this.snapshot.agents);
+    for (const id of event.removed) {
+      map.delete(id);
+      this.samples.delete(id);
+      this.removed.add(id);
+    }
+    for (const id in event.agents) {
+      const agent = event.agents[id]!;
+      map.set(id, agent);
+      this.removed.delete(id); // an id may be reused after removal
+      // Only live agents move their sparkline: an ended row then stays equal
+      // between ticks and its memoised row skips rendering.
+      if (isLive(agent.state)) {
+        let samples = this.samples.get(id);
+        if (samples === undefined) {
+          samples = { cpu: new RingBuffer(this.sampleCapacity), memory: new RingBuffer(this.sampleCapacity) };
+          this.samples.set(id, samples);
+        }
+        samples.cpu.push(agent.treeCpuPercent);
+        samples.memory.push(agent.treeMemoryMb);
+      }
+    }
+    const at = Date.parse(event.at);
+    const atMs = Number.isNaN(at) ? Date.now() : at;
+    this.totals.at.push(atMs);
+    this.totals.cpu.push(event.summary.totalCpuPercent);
+    this.totals.memory.push(event.summary.totalMemoryMb);
+    this.commit({ loaded: true, agents: map, summary: event.summary, lastTickAt: atMs });
+    for (const listener of this.tickListeners) listener(event);
+  }
+
+  /** Forgets an agent at once (after removeAgent succeeded) instead of waiting for the next tick. */
+  forget(agentId: string): void {
+    if (!this.snapshot.agents.has(agentId)) return;
+    const map = new Map(this.snapshot.agents);
+    map.delete(agentId);
+    this.samples.delete(agentId);
+    this.removed.add(agentId);
+    this.commit({ ...this.snapshot, agents: map });
+  }
+
+  /** Puts one agent's fresh view in (e.g. the answer of runAgain, before the next tick). */
+  upsert(agent: AgentView): void {
+    const map = new Map(this.snapshot.agents);
+    map.set(agent.agentId, agent);
+    this.removed.delete(agent.agentId);
+    this.commit({ ...this.snapshot, loaded: true, agents: map });
+  }
+
+  private commit(next: Omit<CorralSnapshot, 'version'>): void {
+    this.snapshot = { ...next, version: this.snapshot.version + 1 };
+    for (const listener of this.listeners) listener();
+  }
+}

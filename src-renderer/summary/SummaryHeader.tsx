@@ -1,0 +1,75 @@
+/**
+ * The top bar: title, counts by state, totals, the totals chart, Stop all and
+ * New agent. A `region` named "Summary" so it is a landmark for screen readers
+ * and a handle for the browser tests.
+ */
+import { memo } from 'react';
+import { AGENT_STATES, type SummaryView } from '../../src-preload/contract';
+import { TotalsChart } from '../charts/TotalsChart';
+import { formatCpu, formatMemory } from '../format/format';
+import type { TotalsSamples } from '../state/corral-store';
+import { StopAllButton, type StopAllState } from './StopAll';
+
+interface SummaryHeaderProps {
+  summary: SummaryView | null;
+  totals: TotalsSamples;
+  version: number;
+  liveCount: number;
+  showNewAgent: boolean;
+  stopAll: StopAllState;
+  onStopAll: () => void;
+  onNewAgent: () => void;
+}
+
+function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, onNewAgent }: SummaryHeaderProps) {
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <svg className="brand-mark" width="22" height="22" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" strokeWidth="2" />
+          <circle cx="9" cy="10" r="1.8" fill="currentColor" />
+          <circle cx="15" cy="10" r="1.8" fill="currentColor" />
+          <circle cx="12" cy="15.5" r="1.8" fill="currentColor" />
+        </svg>
+        <h1>Corral</h1>
+      </div>
+      <section className="summary" aria-label="Summary">
+        <ul className="state-counts" aria-label="Agents by state">
+          {AGENT_STATES.map((state) => {
+            const count = summary?.byState[state] ?? 0;
+            return (
+              <li key={state} className={`state-count state-${state}${count === 0 ? ' is-zero' : ''}`}>
+                <span className="state-count-label">{state}</span> <span className="state-count-value num">{count}</span>
+              </li>
+            );
+          })}
+        </ul>
+        <dl className="totals">
+          <div>
+            <dt>CPU</dt>
+            <dd className="num">{formatCpu(summary?.totalCpuPercent ?? null)}</dd>
+          </div>
+          <div>
+            <dt>Memory</dt>
+            <dd className="num">{formatMemory(summary?.totalMemoryMb ?? null)}</dd>
+          </div>
+          <div className={summary !== null && summary.zombieDescendants > 0 ? 'has-zombies' : undefined}>
+            <dt>Zombies</dt>
+            <dd className="num">{summary?.zombieDescendants ?? 0}</dd>
+          </div>
+        </dl>
+        <TotalsChart totals={totals} version={version} />
+        <div className="header-actions">
+          <StopAllButton state={stopAll} liveCount={liveCount} onStopAll={onStopAll} />
+          {showNewAgent && (
+            <button type="button" className="button button-primary" onClick={onNewAgent} aria-keyshortcuts="Control+N Meta+N" title="New agent (Ctrl/⌘+N)">
+              New agent
+            </button>
+          )}
+        </div>
+      </section>
+    </header>
+  );
+}
+
+export const SummaryHeader = memo(SummaryHeaderImpl);
