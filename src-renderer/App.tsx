@@ -93,6 +93,7 @@ export function App({ api }: { api: CorralApi }) {
     [actions],
   );
   const openFolder = useCallback((agentId: string) => void actions.openLogFolder(agentId), [actions]);
+  const reapZombies = useCallback((agentId: string) => void actions.reapZombies(agentId), [actions]);
 
   const runStopAll = useCallback(async () => {
     setStopAll({ phase: 'running', count: liveCount });
@@ -180,6 +181,7 @@ export function App({ api }: { api: CorralApi }) {
               onRunAgain={runAgain}
               onRequestRemove={requestRemove}
               onOpenFolder={openFolder}
+              onReapZombies={reapZombies}
               onDismissError={actions.clearError}
               onClose={() => setOpenedId(null)}
             />

@@ -7,6 +7,7 @@ import { memo, type CSSProperties } from 'react';
 import type { AgentView } from '../../src-preload/contract';
 import { Sparkline } from '../charts/Sparkline';
 import { formatCpu, formatMemory, formatRuntime } from '../format/format';
+import { isLive } from '../state/agent-state';
 import type { AgentSamples } from '../state/corral-store';
 import type { TreeRow } from './agent-tree-model';
 
@@ -34,6 +35,7 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
   const style: CSSProperties = { transform: `translateY(${top}px)`, height: ROW_HEIGHT };
   const indent: CSSProperties = { paddingInlineStart: 8 + row.depth * 18 };
   const progress = agent.progress === null ? null : Math.max(0, Math.min(100, agent.progress));
+  const live = isLive(agent.state);
   return (
     <div
       id={rowDomId(agent.agentId)}
@@ -84,12 +86,12 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
       </div>
       <div className="cell cell-runtime num">{formatRuntime(agent.runtimeSeconds)}</div>
       <div className="cell cell-metric">
-        <Sparkline ring={samples?.cpu} version={samplesVersion} floor={25} className="spark-cpu" />
-        <span className="num">{formatCpu(agent.treeCpuPercent)}</span>
+        {live && <Sparkline ring={samples?.cpu} version={samplesVersion} floor={25} className="spark-cpu" />}
+        <span className="num">{live ? formatCpu(agent.treeCpuPercent) : '—'}</span>
       </div>
       <div className="cell cell-metric">
-        <Sparkline ring={samples?.memory} version={samplesVersion} floor={16} className="spark-memory" />
-        <span className="num">{formatMemory(agent.treeMemoryMb)}</span>
+        {live && <Sparkline ring={samples?.memory} version={samplesVersion} floor={16} className="spark-memory" />}
+        <span className="num">{live ? formatMemory(agent.treeMemoryMb) : '—'}</span>
       </div>
       <div className="cell cell-progress" title={agent.progressMessage ?? undefined}>
         {progress !== null && (

@@ -34,6 +34,7 @@ interface AgentDetailProps {
   onRunAgain: (agentId: string) => void;
   onRequestRemove: (agentId: string) => void;
   onOpenFolder: (agentId: string) => void;
+  onReapZombies: (agentId: string) => void;
   onDismissError: (agentId: string) => void;
   onClose: () => void;
 }
@@ -84,6 +85,7 @@ export function AgentDetail(props: AgentDetailProps) {
           onRunAgain={() => props.onRunAgain(id)}
           onRemove={() => props.onRequestRemove(id)}
           onOpenFolder={() => props.onOpenFolder(id)}
+          onReapZombies={() => props.onReapZombies(id)}
         />
       </header>
 

@@ -17,9 +17,10 @@ interface StopControlsProps {
   onRunAgain: () => void;
   onRemove: () => void;
   onOpenFolder: () => void;
+  onReapZombies: () => void;
 }
 
-export function StopControls({ agent, status, canOpenFolders, onStop, onForceKill, onRunAgain, onRemove, onOpenFolder }: StopControlsProps) {
+export function StopControls({ agent, status, canOpenFolders, onStop, onForceKill, onRunAgain, onRemove, onOpenFolder, onReapZombies }: StopControlsProps) {
   const live = isLive(agent.state);
   const stopping = status.pending.has('stop') || status.pending.has('force') || agent.state === 'stopping';
   const forcing = status.pending.has('force') || (agent.stopProgress?.forced ?? false);
@@ -37,6 +38,11 @@ export function StopControls({ agent, status, canOpenFolders, onStop, onForceKil
       <button type="button" className="button" onClick={onRemove} disabled={live || status.pending.has('remove')} title={live ? 'Stop it first' : 'Forget this agent and delete its logs'}>
         Remove
       </button>
+      {agent.zombieDescendants > 0 && (
+        <button type="button" className="button" onClick={onReapZombies} disabled={status.pending.has('reap')} title="Ask the parents of zombie processes to collect them (SIGCHLD)">
+          Reap zombies
+        </button>
+      )}
       {canOpenFolders && (
         <button type="button" className="button button-quiet" onClick={onOpenFolder} disabled={status.pending.has('open')}>
           Open log folder

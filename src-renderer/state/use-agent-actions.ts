@@ -10,7 +10,7 @@ import type { CorralApi, StopReportView } from '../../src-preload/contract';
 import { settle } from './call-result';
 import type { CorralStore } from './corral-store';
 
-export type PendingAction = 'stop' | 'force' | 'run' | 'remove' | 'open';
+export type PendingAction = 'stop' | 'force' | 'run' | 'remove' | 'open' | 'reap';
 
 export interface AgentActionStatus {
   pending: ReadonlySet<PendingAction>;
@@ -26,6 +26,7 @@ export interface AgentActions {
   runAgain: (agentId: string) => Promise<boolean>;
   remove: (agentId: string) => Promise<boolean>;
   openLogFolder: (agentId: string) => Promise<void>;
+  reapZombies: (agentId: string) => Promise<void>;
   clearError: (agentId: string) => void;
 }
 
@@ -115,12 +116,21 @@ export function useAgentActions(api: CorralApi, store: CorralStore): AgentAction
     [api, begin, end],
   );
 
+  const reapZombies = useCallback(
+    async (agentId: string) => {
+      begin(agentId, 'reap');
+      const result = await settle(() => api.reapZombies());
+      end(agentId, 'reap', result.ok ? null : `Could not reap the zombies: ${result.message}`);
+    },
+    [api, begin, end],
+  );
+
   const clearError = useCallback((agentId: string) => patch(agentId, (s) => ({ ...s, error: null })), [patch]);
 
   const statusOf = useCallback((agentId: string) => statuses.get(agentId) ?? IDLE, [statuses]);
 
   return useMemo(
-    () => ({ statusOf, stop, runAgain, remove, openLogFolder, clearError }),
-    [statusOf, stop, runAgain, remove, openLogFolder, clearError],
+    () => ({ statusOf, stop, runAgain, remove, openLogFolder, reapZombies, clearError }),
+    [statusOf, stop, runAgain, remove, openLogFolder, reapZombies, clearError],
   );
 }
