@@ -263,7 +263,8 @@ export const spawnRequestSchema = z.strictObject({
     .refine((argv) => (argv[0] ?? '').trim().length > 0, 'command[0] (the program) must not be empty'),
   cwd: text('Working directory', 4096).min(1, 'Working directory must not be empty').optional(),
   env: z.record(envKeySchema, text('environment values', 131_072)).optional(),
-  stdin: text('stdin', MAX_PROMPT_CHARS).optional(),
+  // Any text may go to a pipe, NUL included; only its size is bounded.
+  stdin: z.string({ error: 'stdin must be text' }).max(MAX_PROMPT_CHARS, `stdin is longer than ${MAX_PROMPT_CHARS} characters`).optional(),
 });
 
 export type SpawnRequest = z.infer<typeof spawnRequestSchema>;
