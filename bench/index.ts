@@ -13,6 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { assertLinux, BenchContext, findBenchProcesses, killByPid, PREFIX, progress, sleep } from './harness';
+import { benchBrowser, BROWSER_FOOTNOTES } from './browser/index';
 import { benchSampling, samplingLines, treeStopLines } from './sampling';
 import { benchSpawn } from './spawn';
 import { formatTable, heading, meets, type Line } from './stats';
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
       lines.push(heading('stop: the sampling phases\' 100 tree agents'), ...treeStopLines(proc, ps));
       lines.push(...samplingLines(proc, ps));
     }
+    if (wanted('browser')) await benchBrowser(ctx, lines);
   } catch (error) {
     failed = true;
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -91,14 +93,14 @@ async function main(): Promise<number> {
   const totalS = (performance.now() - began) / 1000;
   lines.push(heading(`run: ${totalS.toFixed(0)} s total; leftovers after cleanup: ${leftovers.length}`));
   process.stdout.write(`\nCorral bench — ${new Date().toISOString()} — node ${process.version}, ${osSummary()}\n\n`);
-  process.stdout.write(`${formatTable(lines)}\n\n${FOOTNOTES.join('\n')}\n`);
+  process.stdout.write(`${formatTable(lines)}\n\n${[...FOOTNOTES, ...(wanted('browser') ? BROWSER_FOOTNOTES : [])].join('\n')}\n`);
   if (!gcAvailable) process.stdout.write('Note: global.gc was not available, so RSS figures include garbage not yet collected.\n');
   const misses = lines.filter((line) => line.kind === 'row' && meets(line.median, line.target) === false).length;
   process.stdout.write(`\n${misses} figure(s) miss their target.${problems.length ? `\nProblems:\n- ${problems.join('\n- ')}` : ''}\n`);
   return failed || problems.length > 0 ? 1 : 0;
 }
 
-/** `BENCH_ONLY=spawn,stop` runs only those sections (spawn, stop, sampling); all by default. */
+/** `BENCH_ONLY=spawn,stop` runs only those sections (spawn, stop, sampling, browser); all by default. */
 function wanted(section: string): boolean {
   const only = process.env['BENCH_ONLY'];
   return !only || only.split(',').includes(section);
