@@ -1,53 +1,40 @@
 /**
- * Total CPU and memory over the last ticks, in the Summary header. Reads the
- * store's rings; the deferred version means a tick first commits the cheap
- * parts (figures, rows) and this chart redraws in a following, interruptible
- * render, keeping the tick itself well inside its budget.
+ * Total CPU and memory over the last ticks, in the Summary header. Drawn by
+ * hand like the rows' sparklines: it redraws on every tick, and a chart
+ * library's layout pass there cost more than the whole 100-row list
+ * (`npm run bench`, browser section).
  */
-import { memo, useDeferredValue, useMemo } from 'react';
-import { Line, LineChart, YAxis } from 'recharts';
+import { memo } from 'react';
 import type { TotalsSamples } from '../state/corral-store';
+import { sparklineGeometry } from './sparkline-points';
 
 interface TotalsChartProps {
   totals: TotalsSamples;
+  /** The rings' version; the rings themselves are mutable. */
   version: number;
 }
 
-interface TotalsPoint {
-  at: number;
-  cpu: number | null;
-  memory: number | null;
-}
+const WIDTH = 168;
+const HEIGHT = 40;
+/** Scales start here so an idle machine's 0.4 % is not drawn as a full-height line. */
+const CPU_FLOOR = 10;
+const MEMORY_FLOOR_MB = 64;
 
-function TotalsChartImpl({ totals, version }: TotalsChartProps) {
-  // Urgent render: same deferred version → same data array → TotalsLines skips.
-  const deferredVersion = useDeferredValue(version);
-  const data = useMemo(() => {
-    void deferredVersion; // the rings are mutable: the version is what moved
-    const points: TotalsPoint[] = new Array(totals.at.length);
-    for (let i = 0; i < totals.at.length; i += 1) points[i] = { at: totals.at.at(i) ?? 0, cpu: totals.cpu.at(i), memory: totals.memory.at(i) };
-    return points;
-  }, [totals, deferredVersion]);
+function TotalsChartImpl({ totals }: TotalsChartProps) {
+  const cpu = sparklineGeometry(totals.cpu, WIDTH, HEIGHT, CPU_FLOOR);
+  const memory = sparklineGeometry(totals.memory, WIDTH, HEIGHT, MEMORY_FLOOR_MB);
   return (
     <div role="img" aria-label="Total CPU and memory over time" className="totals-chart" title="Total CPU (solid) and memory (dashed), recent ticks">
-      <TotalsLines data={data} />
+      <svg width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true" focusable="false">
+        {memory.segments.map((points, index) => (
+          <polyline key={`m${index}`} className="totals-memory" points={points} fill="none" stroke="currentColor" strokeWidth={1.25} strokeDasharray="3 2" />
+        ))}
+        {cpu.segments.map((points, index) => (
+          <polyline key={`c${index}`} className="totals-cpu" points={points} fill="none" stroke="currentColor" strokeWidth={1.5} />
+        ))}
+      </svg>
     </div>
   );
 }
 
-const MARGIN = { top: 3, right: 2, bottom: 3, left: 2 };
-const cpuDomain: [number, (max: number) => number] = [0, (max) => Math.max(10, max)];
-const memoryDomain: [number, (max: number) => number] = [0, (max) => Math.max(64, max)];
-
-const TotalsLines = memo(function TotalsLines({ data }: { data: TotalsPoint[] }) {
-  return (
-    <LineChart width={168} height={40} data={data} margin={MARGIN} accessibilityLayer={false}>
-      <YAxis yAxisId="cpu" hide domain={cpuDomain} />
-      <YAxis yAxisId="memory" hide domain={memoryDomain} />
-      <Line yAxisId="memory" dataKey="memory" stroke="currentColor" className="totals-memory" strokeWidth={1.25} strokeDasharray="3 2" dot={false} isAnimationActive={false} />
-      <Line yAxisId="cpu" dataKey="cpu" stroke="currentColor" className="totals-cpu" strokeWidth={1.5} dot={false} isAnimationActive={false} />
-    </LineChart>
-  );
-});
-
-export const TotalsChart = memo(TotalsChartImpl);
+export const TotalsChart = memo(TotalsChartImpl, (a, b) => a.totals === b.totals && a.version === b.version);
