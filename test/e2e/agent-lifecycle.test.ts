@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { liveAgentProcesses } from '../helpers/proc';
-import { agentRow, E2E_FIXTURES, factValue, NODE, openAgent, openNewAgentDialog, startAgentFromDialog, textUntil, until, waitForState } from './harness';
+import { agentRow, E2E_FIXTURES, factValue, launchAndOpen, NODE, openAgent, openNewAgentDialog, startAgentFromDialog, textUntil, until, waitForState } from './harness';
 import { useE2E } from './session';
 
 const e2e = useE2E('life');
@@ -74,15 +74,13 @@ describe('agent lifecycle in the browser', () => {
     async () => {
       const { page } = await e2e.open();
       const id = e2e.id('needles');
-      const dialog = await startAgentFromDialog(page, {
+      const panel = await launchAndOpen(page, {
         preset: 'Custom command',
         name: 'Needles',
         agentId: id,
         program: NODE,
         args: [path.join(E2E_FIXTURES, 'needles.mjs')],
       });
-      await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
-      const panel = await openAgent(page, id);
       await waitForState(panel, 'running');
       await panel.getByRole('tab', { name: 'Logs' }).click();
       await textUntil(page.getByRole('log', { name: 'Log output' }), 'all 20 lines', (text) => text.includes('line 20: a needle here'));
@@ -139,15 +137,13 @@ describe('agent lifecycle in the browser', () => {
     async () => {
       const { page } = await e2e.open();
       const id = e2e.id('exit3');
-      const dialog = await startAgentFromDialog(page, {
+      const panel = await launchAndOpen(page, {
         preset: 'Custom command',
         name: 'Exit three',
         agentId: id,
         program: NODE,
         args: ['-e', 'process.exit(3)'],
       });
-      await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
-      const panel = await openAgent(page, id);
       await waitForState(panel, 'failed');
       expect(await until('the Exit code fact', () => factValue(panel, 'Exit code'))).toBe('3');
       await textUntil(agentRow(page, id), 'the row to say failed', (text) => /\bfailed\b/.test(text));

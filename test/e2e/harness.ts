@@ -12,6 +12,7 @@
  *   CORRAL_SCREENSHOTS=1 npx vitest run test/e2e/screenshots.test.ts   refresh docs/screenshots/
  *   BENCH_ONLY=browser npm run bench                     the browser figures
  */
+import { waitFor } from '../helpers/wait';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -41,24 +42,9 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
-
 /** Polls `predicate` until it returns a truthy value; never a fixed sleep. */
-export async function until<T>(what: string, predicate: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 50): Promise<Truthy<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await predicate();
-      if (value) return value as Truthy<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
-    }
-    await sleep(intervalMs);
-  }
+export function until<T>(what: string, predicate: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 50) {
+  return waitFor(predicate, { what, timeoutMs, intervalMs });
 }
 
 // ── The web host ─────────────────────────────────────────────────────────────
@@ -523,4 +509,11 @@ export function focusedLabel(page: Page): Promise<{ role: string | null; label: 
     const byId = labelledBy ? labelledBy.split(/\\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ') : '';
     return { role: el.getAttribute('role') || el.tagName.toLowerCase(), label: (el.getAttribute('aria-label') || byId || el.textContent || '').trim() };
   })()`);
+}
+
+/** Starts an agent from the New agent dialog, waits for the dialog to close, and opens the agent's detail panel. */
+export async function launchAndOpen(page: Page, fields: DialogFields & { agentId: string }): Promise<Locator> {
+  const dialog = await startAgentFromDialog(page, fields);
+  await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+  return openAgent(page, fields.agentId);
 }

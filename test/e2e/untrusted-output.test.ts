@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { E2E_FIXTURES, NODE, openAgent, startAgentFromDialog, textUntil, waitForState } from './harness';
+import { E2E_FIXTURES, launchAndOpen, NODE, textUntil, waitForState } from './harness';
 import { useE2E } from './session';
 
 const e2e = useE2E('hostile');
@@ -18,15 +18,13 @@ describe('untrusted agent output in the log view', () => {
       const { page } = await e2e.open();
       const titleBefore = await page.title();
       const id = e2e.id('out');
-      const dialog = await startAgentFromDialog(page, {
+      const panel = await launchAndOpen(page, {
         preset: 'Custom command',
         name: 'Hostile output',
         agentId: id,
         program: NODE,
         args: [path.join(E2E_FIXTURES, 'hostile-output.mjs')],
       });
-      await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
-      const panel = await openAgent(page, id);
       await waitForState(panel, 'running');
       await panel.getByRole('tab', { name: 'Logs' }).click();
       const log = page.getByRole('log', { name: 'Log output' });
