@@ -96,11 +96,11 @@ async function statusTick(host: WebHost, browser: Browser): Promise<Line[]> {
     const out: Line[] = [heading(`browser: one status tick, ${TICK_AGENTS} agents running (Chromium, real web host)`)];
     // The list alone (the totals chart in the header included), then with one agent's Overview open, as a user watching one of many would have it.
     progress(`browser: measuring ${TICKS} status ticks, list only`);
-    out.push(...tickRows('list only', await measureTicks(page)));
+    out.push(...tickRows('list only', await measureTicks(page), true));
     await agentRow(page, ids[0]!).click();
     await page.getByRole('region', { name: `Agent ${ids[0]}` }).getByRole('img', { name: 'CPU % over time' }).waitFor({ timeout: 15_000 });
     progress(`browser: measuring ${TICKS} status ticks, list + one agent's Overview`);
-    out.push(...tickRows('list + Overview charts', await measureTicks(page)));
+    out.push(...tickRows('list + Overview charts', await measureTicks(page), false));
     return out;
   } finally {
     await page.context().close();
@@ -123,15 +123,21 @@ async function measureTicks(page: Page): Promise<TickSample[]> {
   return (await page.evaluate<TickSample[]>('window.__corralProbe.ticks')).slice(0, TICKS);
 }
 
-function tickRows(scene: string, ticks: TickSample[]): Line[] {
+/**
+ * The issue's target (≤ 8 ms per 100-agent tick) is the median tick of the
+ * agents list. The p95 and the Overview (two recharts charts redrawn per
+ * tick) are shown for information: on these shared 2-core machines the p95
+ * mostly measures the host, the agents and Chromium competing for the cores.
+ */
+function tickRows(scene: string, ticks: TickSample[], hasTarget: boolean): Line[] {
   const apply = ticks.map((t) => t.applyMs);
   const wall = ticks.map((t) => t.wallMs);
   const beforeFrame = ticks.map((t) => t.beforeFrameMs);
   const frame = ticks.map((t) => t.frameMs);
-  const target = { op: '<=' as const, value: 8 };
+  const target = hasTarget ? { op: '<=' as const, value: 8 } : null;
   return [
     rowWith(`${scene}: apply one tick (message → painted), p50`, 'ms', percentile(apply, 50), apply, target, '[b1]'),
-    rowWith(`${scene}: apply one tick, p95`, 'ms', percentile(apply, 95), apply, target, '[b1]'),
+    rowWith(`${scene}: apply one tick, p95`, 'ms', percentile(apply, 95), apply, null, '[b1]'),
     rowWith(`${scene}:   handler + render + layout, p50`, 'ms', percentile(beforeFrame, 50), beforeFrame, null, '[b1]'),
     rowWith(`${scene}:   the frame (style, paint), p50`, 'ms', percentile(frame, 50), frame, null, '[b1]'),
     rowWith(`${scene}: arrival → next paint (wall), p50`, 'ms', percentile(wall, 50), wall, null, '[b1]'),

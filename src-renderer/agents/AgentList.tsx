@@ -33,7 +33,7 @@ export function AgentList({ store, agents, rows, selectedId, openedId, onSelect,
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    overscan: 4,
     getItemKey: (index) => rows[index]?.agentId ?? index,
   });
 

@@ -4,10 +4,10 @@
  * deferred so a status tick paints the list and header first and the chart in
  * the next idle slice.
  */
-import { memo, useDeferredValue } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatClock } from '../format/format';
-import type { ChartPoint } from '../detail/history-series';
+import { downsample, type ChartPoint } from '../detail/history-series';
 
 interface HistoryChartProps {
   label: string;
@@ -21,7 +21,8 @@ interface HistoryChartProps {
 function HistoryChartImpl({ label, points, metric, format, floor }: HistoryChartProps) {
   // The urgent render (the tick itself) passes the previous array to ChartBody,
   // whose memo then skips all of recharts; the new array renders right after.
-  const data = useDeferredValue(points);
+  const deferred = useDeferredValue(points);
+  const data = useMemo(() => downsample(deferred), [deferred]);
   const latest = points[points.length - 1]?.[metric] ?? null;
   return (
     <figure className={`history-chart chart-${metric}`}>
@@ -70,7 +71,7 @@ const ChartBody = memo(function ChartBody({ data, label, metric, format, floor }
           formatter={(value) => [format(typeof value === 'number' ? value : null), label]}
           contentStyle={TOOLTIP_STYLE}
         />
-        <Line type="monotone" dataKey={metric} stroke="currentColor" className="chart-line" strokeWidth={1.75} dot={false} isAnimationActive={false} connectNulls={false} />
+        <Line type="linear" dataKey={metric} stroke="currentColor" className="chart-line" strokeWidth={1.75} dot={false} isAnimationActive={false} connectNulls={false} />
       </LineChart>
     </ResponsiveContainer>
   );

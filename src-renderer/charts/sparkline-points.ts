@@ -45,7 +45,8 @@ export function sparklineGeometry(ring: RingBuffer, width: number, height: numbe
     }
     const x = width - (count - 1 - i) * step;
     const y = pad + usable - (Math.max(0, value) / max) * usable;
-    current += `${current === '' ? '' : ' '}${x.toFixed(1)},${y.toFixed(1)}`;
+    // Rounded by hand: toFixed was the hottest line of a 100-agent tick (CPU profile in Chromium).
+    current += `${current === '' ? '' : ' '}${Math.round(x * 10) / 10},${Math.round(y * 10) / 10}`;
   }
   if (current !== '') segments.push(current);
   return { segments, max };

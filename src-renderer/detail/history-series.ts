@@ -35,3 +35,30 @@ export function mergeHistory(history: readonly ChartPoint[], pending: readonly C
   const merged = [...history, ...pending.filter((point) => point.at > lastAt)];
   return merged.length > capacity ? merged.slice(merged.length - capacity) : merged;
 }
+
+/** Points a detail chart draws; more would cost render time without showing more on a few hundred pixels. */
+export const CHART_POINTS = 200;
+
+/**
+ * At most `max` points, each bucket represented by its highest sample (a
+ * spike stays visible) at the bucket's last time. A bucket with no reading
+ * at all stays a gap.
+ */
+export function downsample(points: readonly ChartPoint[], max = CHART_POINTS): readonly ChartPoint[] {
+  if (points.length <= max) return points;
+  const size = points.length / max;
+  const result: ChartPoint[] = [];
+  for (let bucket = 0; bucket < max; bucket += 1) {
+    const start = Math.floor(bucket * size);
+    const end = Math.floor((bucket + 1) * size);
+    let cpu: number | null = null;
+    let memory: number | null = null;
+    for (let i = start; i < end; i += 1) {
+      const point = points[i]!;
+      if (point.cpu !== null && (cpu === null || point.cpu > cpu)) cpu = point.cpu;
+      if (point.memory !== null && (memory === null || point.memory > memory)) memory = point.memory;
+    }
+    result.push({ at: points[end - 1]!.at, cpu, memory });
+  }
+  return result;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessView, StopProgressView } from '../../../src-preload/contract';
-import { appendPoint, mergeHistory } from '../../../src-renderer/detail/history-series';
+import { appendPoint, downsample, mergeHistory } from '../../../src-renderer/detail/history-series';
 import { orderProcessTree } from '../../../src-renderer/detail/process-tree-order';
 import { msLeft, stageFraction, stageStatus } from '../../../src-renderer/detail/stop-progress-model';
 
@@ -66,5 +66,18 @@ describe('history series', () => {
     points = appendPoint(points, { at: 2, cpu: 2, memory: 2 }, 2);
     points = appendPoint(points, { at: 3, cpu: 3, memory: 3 }, 2);
     expect(points.map((point) => point.at)).toEqual([2, 3]);
+  });
+});
+
+describe('downsample', () => {
+  it('keeps short series as they are and bounds long ones, keeping each bucket\'s peak and gaps', () => {
+    const short = [{ at: 1, cpu: 1, memory: 1 }];
+    expect(downsample(short, 10)).toBe(short);
+    const long = Array.from({ length: 1000 }, (_, i) => ({ at: i, cpu: i === 503 ? 99 : 1, memory: i >= 900 ? null : 5 }));
+    const result = downsample(long, 100);
+    expect(result).toHaveLength(100);
+    expect(result[50]).toEqual({ at: 509, cpu: 99, memory: 5 });
+    expect(result[99]).toEqual({ at: 999, cpu: 1, memory: null });
+    expect(Math.max(...result.map((point) => point.cpu ?? 0))).toBe(99);
   });
 });

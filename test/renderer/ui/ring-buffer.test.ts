@@ -51,8 +51,8 @@ describe('sparklineGeometry', () => {
     const geometry = sparklineGeometry(ring, 40, 12, 10);
     expect(geometry.max).toBe(100);
     expect(geometry.segments).toHaveLength(2);
-    expect(geometry.segments[1]?.endsWith('40.0,1.0')).toBe(true);
-    expect(geometry.segments[0]?.startsWith('0.0,11.0')).toBe(true);
+    expect(geometry.segments[1]?.endsWith('40,1')).toBe(true);
+    expect(geometry.segments[0]?.startsWith('0,11')).toBe(true);
   });
 
   it('uses the floor as the scale for small values', () => {
