@@ -13,8 +13,12 @@ import type { AgentView, StatusEventView, SummaryView } from '../../src-preload/
 import { isLive } from './agent-state';
 import { RingBuffer } from './ring-buffer';
 
-/** Samples kept per agent for the list sparklines, and for the header chart. */
-export const SPARKLINE_SAMPLES = 120;
+/**
+ * Samples kept per agent for the list sparklines (one per pixel of their 48 px:
+ * more only costs string building and SVG parsing on every tick), and for the
+ * header chart.
+ */
+export const SPARKLINE_SAMPLES = 48;
 export const TOTALS_SAMPLES = 120;
 
 export interface AgentSamples {
