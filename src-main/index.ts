@@ -12,6 +12,7 @@ import { desktopHostAdapter } from './desktop/host-adapter';
 import { askBeforeQuit, liveAgentCount, stopAllWithProgress } from './desktop/quit-guard';
 import { bindContract } from './ipc/bind-contract';
 import { isFromMainFrameOf } from './ipc/trusted-sender';
+import { handleShutdownSignals, parseOnSignal } from './shutdown';
 import { createSupervisor, type Supervisor } from './supervisor/index';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -240,6 +241,29 @@ if (!app.requestSingleInstanceLock()) {
       hasClosedEngine = true;
       app.quit();
     });
+  });
+
+  // SIGTERM/SIGINT/SIGHUP (logout, a closed terminal): no question to ask, so CORRAL_ON_SIGNAL
+  // decides, as `--on-signal` does for the web host (see shutdown.ts).
+  const onSignal = parseOnSignal(process.env['CORRAL_ON_SIGNAL']);
+  if (typeof onSignal !== 'string') console.error(`[corral] CORRAL_ON_SIGNAL: ${onSignal.error} Using leave-running.`);
+  handleShutdownSignals({
+    mode: typeof onSignal === 'string' ? onSignal : 'leave-running',
+    stopAll: async (force) => {
+      const supervisor = await supervisorPromise?.catch(() => null);
+      if (!supervisor) return { unkillable: 0 };
+      return { unkillable: (await supervisor.cleanup({ force })).unkillable.length };
+    },
+    close: async () => {
+      quitDecided = true;
+      await closeEngine();
+      hasClosedEngine = true;
+    },
+    // app.exit skips before-quit and will-quit: the engine is closed already.
+    exit: (code) => app.exit(code),
+    log: (line) => console.error(`[corral] ${line}`),
+    closeDeadlineMs: CLOSE_TIMEOUT_MS + 5_000,
+    stopDeadlineMs: 20_000,
   });
 
   start().catch((error: unknown) => {

@@ -87,6 +87,31 @@ export interface SummaryView {
   zombieDescendants: number;
   totalMemoryMb: number;
   totalCpuPercent: number;
+  /** Processes of ours no live agent accounts for, as of the engine's last orphan sweep (every ~10 s and on demand). */
+  orphanCount: number;
+}
+
+/** A process this Corral started (it carries the agent marker) that no live agent accounts for. */
+export interface OrphanView {
+  pid: number;
+  /** With pid, its identity: `stopOrphans` must present both. */
+  startTime: string;
+  /** The agent id in its marker (that agent has ended, or is unknown to this Corral). */
+  agentId: string;
+  name: string;
+  ppid: number;
+  /** Full command line when it could be read, else null. */
+  command: string | null;
+  startedAt: string | null;
+}
+
+/** What `stopOrphans` did. */
+export interface OrphanStopView {
+  stopped: number;
+  alreadyEnded: number;
+  survivors: { pid: number; name: string }[];
+  /** Not signalled: `recycled` (the pid is another process now) or `not-an-orphan`. */
+  refused: { pid: number; reason: 'recycled' | 'not-an-orphan' }[];
 }
 
 /** Everything the detail view's Request tab shows. Environment values are never sent. */
@@ -244,8 +269,26 @@ const envKeySchema = z
 /** The largest prompt or stdin payload the UI may send (an agent's argv limit is far lower; big prompts go on stdin). */
 export const MAX_PROMPT_CHARS = 1_000_000;
 
-/** A spawn request as the UI sends it (the engine's DeploymentRequest). */
-export const spawnRequestSchema = z.strictObject({
+/**
+ * Environment keys that change how the dynamic loader loads every program the
+ * agent runs (library injection): every `LD_*` key (glibc's ld.so and musl
+ * read LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, LD_BIND_NOW, LD_DEBUG,
+ * LD_PROFILE, LD_ORIGIN_PATH, …; the list grows, so the prefix decides) and
+ * every `DYLD_*` key (macOS dyld). Names are case-sensitive, as the loaders
+ * read them. A request may pass them only with `allowLoaderEnv: true`; the
+ * host's own inherited environment is not checked (it is the user's own).
+ */
+export function isLoaderEnvKey(key: string): boolean {
+  return key.startsWith('LD_') || key.startsWith('DYLD_');
+}
+
+/** The refusal of a loader key, in words a user can act on (under the Environment field). */
+export function loaderEnvMessage(key: string): string {
+  return `${key} changes how every program loads; set "allow loader variables" to pass it`;
+}
+
+/** The request's fields, before the whole-object checks of `spawnRequestSchema`. */
+export const spawnRequestFieldsSchema = z.strictObject({
   requestId: text('requestId', 200).min(1, 'requestId must not be empty'),
   agentId: agentIdSchema,
   agentName: text('Name', 200).min(1, 'Name must not be empty'),
@@ -265,6 +308,16 @@ export const spawnRequestSchema = z.strictObject({
   env: z.record(envKeySchema, text('environment values', 131_072)).optional(),
   // Any text may go to a pipe, NUL included; only its size is bounded.
   stdin: z.string({ error: 'stdin must be text' }).max(MAX_PROMPT_CHARS, `stdin is longer than ${MAX_PROMPT_CHARS} characters`).optional(),
+  /** Lets `env` carry loader keys (LD_*, DYLD_*); see isLoaderEnvKey. */
+  allowLoaderEnv: z.boolean({ error: 'allowLoaderEnv must be true or false' }).optional(),
+});
+
+/** A spawn request as the UI sends it (the engine's DeploymentRequest). */
+export const spawnRequestSchema = spawnRequestFieldsSchema.superRefine((request, ctx) => {
+  if (request.allowLoaderEnv === true || request.env === undefined) return;
+  for (const key of Object.keys(request.env).filter(isLoaderEnvKey).sort()) {
+    ctx.addIssue({ code: 'custom', path: ['env'], message: loaderEnvMessage(key) });
+  }
 });
 
 export type SpawnRequest = z.infer<typeof spawnRequestSchema>;
@@ -333,6 +386,19 @@ export const calls = {
   followLogs: defineCall<null>()({
     channel: 'corral:followLogs',
     input: z.strictObject({ agentIds: z.array(agentIdSchema).max(100, 'follow at most 100 agents at once') }),
+  }),
+  /** Sweeps now for orphans: processes of ours (agent marker, our data dir) that no live agent accounts for. */
+  listOrphans: defineCall<OrphanView[]>()({ channel: 'corral:listOrphans', input: z.void() }),
+  /** Stops listed orphans with the staged stop (or SIGKILL with `force`); pid + start time must still match. */
+  stopOrphans: defineCall<OrphanStopView>()({
+    channel: 'corral:stopOrphans',
+    input: z.strictObject({
+      orphans: z
+        .array(z.strictObject({ pid: z.number().int().min(2).max(2 ** 31 - 1), startTime: z.string().min(1).max(40) }), { error: 'orphans must be a list of { pid, startTime }' })
+        .min(1, 'name at least one orphan')
+        .max(1000, 'stop at most 1000 orphans at once'),
+      force: z.boolean().optional(),
+    }),
   }),
   /** Opens the agent's log folder in the file manager (desktop app only). */
   openLogFolder: defineCall<null>()({ channel: 'corral:openLogFolder', input: agentRef }),

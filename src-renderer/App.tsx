@@ -11,6 +11,7 @@ import { AgentDetail } from './detail/AgentDetail';
 import { plural } from './format/format';
 import { NewAgentDialog } from './new-agent/NewAgentDialog';
 import { askNotificationPermissionOnce } from './notices/desktop-notify';
+import { OrphansDialog } from './orphans/OrphansDialog';
 import { Notifications } from './notices/Notifications';
 import { useNotices } from './notices/use-notices';
 import { ConnectionBanner } from './shell/ConnectionBanner';
@@ -38,6 +39,8 @@ export function App({ api }: { api: CorralApi }) {
   const [newAgentOpen, setNewAgentOpen] = useState(false);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [stopAll, setStopAll] = useState<StopAllState>({ phase: 'idle' });
+  const [orphansOpen, setOrphansOpen] = useState(false);
+  const openOrphans = useCallback(() => setOrphansOpen(true), []);
 
   const agents = snapshot.agents;
   const summary = snapshot.summary;
@@ -54,7 +57,7 @@ export function App({ api }: { api: CorralApi }) {
     setNewAgentOpen(true);
   }, []);
 
-  const dialogOpen = newAgentOpen || confirmation !== null;
+  const dialogOpen = newAgentOpen || confirmation !== null || orphansOpen;
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n') {
@@ -153,6 +156,7 @@ export function App({ api }: { api: CorralApi }) {
         stopAll={stopAll}
         onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCount })}
         onNewAgent={openNewAgent}
+        onOpenOrphans={openOrphans}
       />
       <StopAllStatus state={stopAll} onDismiss={() => setStopAll({ phase: 'idle' })} />
       <main className={`workspace${empty ? ' is-empty' : ''}`}>
@@ -196,6 +200,7 @@ export function App({ api }: { api: CorralApi }) {
       </main>
       <Notifications toasts={notices.toasts} knownAgent={knownAgent} onDismiss={notices.dismiss} onDismissAll={notices.dismissAll} onShowAgent={showAgent} />
 
+      {orphansOpen && <OrphansDialog api={api} onClose={() => setOrphansOpen(false)} />}
       {newAgentOpen && <NewAgentDialog api={api} agents={agents} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} />}
       {confirmation !== null && (
         <ConfirmDialog

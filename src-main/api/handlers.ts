@@ -12,6 +12,8 @@ import {
   toAgentView,
   toCleanupView,
   toHistoryView,
+  toOrphanStopView,
+  toOrphanView,
   toProcessView,
   toRequestView,
   toSpawnResultView,
@@ -72,6 +74,8 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
       client.follow(agentIds);
       return null;
     },
+    listOrphans: async () => (await engine.findOrphans()).map(toOrphanView),
+    stopOrphans: async ({ orphans, force }) => toOrphanStopView(await engine.stopOrphans(orphans, { force })),
     openLogFolder: async ({ agentId }) => {
       if (host.openFolder === undefined) {
         throw new CallFailure('unsupported', 'This host cannot open folders; the log folder is shown on the Request tab.');

@@ -20,11 +20,11 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
     for (const client of clients) client.sink(event, payload);
   };
 
-  const onStatus = (seq: number, at: string, statuses: Record<string, AgentStatus>) => {
+  const onStatus = (seq: number, at: string, statuses: Record<string, AgentStatus>, orphanCount: number) => {
     const agents: Record<string, AgentView> = {};
     for (const [id, status] of Object.entries(statuses)) agents[id] = toAgentView(status);
     const removed = Object.keys(previous).filter((id) => !(id in agents));
-    const event: StatusEventView = { seq, at, agents, summary: toSummaryView(summarise(Object.values(statuses))), removed };
+    const event: StatusEventView = { seq, at, agents, summary: toSummaryView(summarise(Object.values(statuses), orphanCount)), removed };
     for (const view of Object.values(agents)) {
       for (const notice of noticesBetween(previous[view.agentId], view, at)) {
         host.notify?.(notice);
@@ -36,7 +36,7 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
   };
 
   const unsubscribes = [
-    engine.on('status', (event) => onStatus(event.seq, event.at, event.agents)),
+    engine.on('status', (event) => onStatus(event.seq, event.at, event.agents, event.orphanCount)),
     engine.on('log', (event) => {
       for (const client of clients) client.feed.push(event);
     }),

@@ -7,6 +7,8 @@ import type {
   AgentView,
   CleanupView,
   HistoryPointView,
+  OrphanStopView,
+  OrphanView,
   ProcessView,
   SpawnResultView,
   StopReportView,
@@ -19,6 +21,8 @@ import {
   type DeploymentRequest,
   type DeploymentResponse,
   type HistoryPoint,
+  type OrphanProcess,
+  type OrphanStopReport,
   type ProcessInfo,
   type ProcessSummary,
   type StopReport,
@@ -62,6 +66,7 @@ export function toSummaryView(summary: ProcessSummary): SummaryView {
     zombieDescendants: summary.zombieDescendants,
     totalMemoryMb: summary.totalMemoryMb,
     totalCpuPercent: summary.totalCpuPercent,
+    orphanCount: summary.orphanCount,
   };
 }
 
@@ -127,5 +132,26 @@ export function toSpawnResultView(response: DeploymentResponse): SpawnResultView
     signal: response.signal ?? null,
     error: response.error ?? null,
     errorCode: response.errorKind ?? null,
+  };
+}
+
+export function toOrphanView(orphan: OrphanProcess): OrphanView {
+  return {
+    pid: orphan.pid,
+    startTime: orphan.startTime,
+    agentId: orphan.agentId,
+    name: orphan.name,
+    ppid: orphan.ppid,
+    command: orphan.command,
+    startedAt: orphan.startedAt,
+  };
+}
+
+export function toOrphanStopView(report: OrphanStopReport): OrphanStopView {
+  return {
+    stopped: report.stopped,
+    alreadyEnded: report.alreadyEnded,
+    survivors: report.survivors.map((survivor) => ({ ...survivor })),
+    refused: report.refused.map((refusal) => ({ ...refusal })),
   };
 }

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { decideHealth } from './health';
 import { HistoryRing } from './history';
 import type { AgentPaths } from './launch';
+import { emptyLogs, type AgentLogs } from './log-rotation';
 import { isDeadState, statusName, type ProcessIdentity } from './process-table';
 import { ProgressReader } from './progress';
 import { quoteForDisplay } from './quote';
@@ -40,6 +41,8 @@ export interface AgentRun {
   stopProgress: StopProgress | null;
   stopReport: StopReport | null;
   knownMembers: ProcessIdentity[];
+  /** Per stream, where its bytes live across rotations (log-rotation.ts). Shared by every run of this agent id. */
+  logs: AgentLogs;
   latest: TreeSample | null;
   history: HistoryRing;
   progress: ProgressReader;
@@ -71,6 +74,7 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     stopProgress: null,
     stopReport: null,
     knownMembers: [],
+    logs: emptyLogs(),
     latest: null,
     history: new HistoryRing(historyCapacity),
     progress: new ProgressReader(paths.statusFile),
@@ -93,6 +97,13 @@ export function rootIdentity(run: AgentRun): ProcessIdentity | null {
 export function addNote(run: AgentRun, note: string): void {
   if (!run.notes.includes(note)) run.notes.push(note);
   if (run.notes.length > 20) run.notes.splice(0, run.notes.length - 20);
+}
+
+/** Replaces the note starting with `prefix` (a running total), or adds it. */
+export function setNote(run: AgentRun, prefix: string, note: string): void {
+  const at = run.notes.findIndex((existing) => existing.startsWith(prefix));
+  if (at >= 0) run.notes[at] = note;
+  else addNote(run, note);
 }
 
 export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
@@ -171,6 +182,7 @@ export function toPersisted(run: AgentRun): PersistedAgent {
     adopted: run.adopted,
     stopReport: run.stopReport,
     knownMembers: run.knownMembers,
+    logs: run.logs,
   };
 }
 
@@ -192,5 +204,6 @@ export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyC
     adopted: saved.adopted,
     stopReport: saved.stopReport,
     knownMembers: saved.knownMembers,
+    logs: saved.logs,
   };
 }

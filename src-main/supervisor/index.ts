@@ -4,6 +4,8 @@
  */
 export { createSupervisor, type Supervisor, type SupervisorOptions } from './supervisor';
 export { CorralError } from './errors';
+export type { OrphanProcess, OrphanStopReport } from './orphans';
+export type { ProcessIdentity } from './process-table';
 export { AGENT_ID_PATTERN, deploymentRequestSchema } from './request-schema';
 export type { ConfOptions, KeyValueFile } from './state-store';
 export type * from './types';

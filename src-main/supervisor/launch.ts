@@ -31,6 +31,8 @@ export async function launch(request: DeploymentRequest, paths: AgentPaths): Pro
   const cwdProblem = checkCwd(cwd);
   if (cwdProblem) return { ok: false, kind: 'spawn-failed', message: cwdProblem };
 
+  // Corral's own environment passes through whole, LD_*/DYLD_* included: it is the user's own
+  // (how they started Corral). Only the request's `env` is checked for loader keys (the schema).
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...request.env };
   env['CORRAL_AGENT_ID'] = request.agentId;
   env['CORRAL_STATUS_FILE'] = paths.statusFile;

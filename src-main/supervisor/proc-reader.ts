@@ -8,9 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuTracker } from './cpu-tracker';
 import { quoteForDisplay } from './quote';
-import { buildTable, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
+import { buildTable, type AgentEnvironment, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
 
 const MARKER = Buffer.from('CORRAL_AGENT_ID=');
+const STATUS_FILE_MARKER = Buffer.from('CORRAL_STATUS_FILE=');
 
 export function createProcReader(): ProcessReader {
   const clockTicksPerSecond = readConf('CLK_TCK', 100);
@@ -91,6 +92,9 @@ export function createProcReader(): ProcessReader {
       }
       return markers;
     },
+    async agentEnvironment(pid: number) {
+      return readAgentEnvironment(pid);
+    },
     async commandLines(pids: readonly number[]) {
       const lines = new Map<number, string>();
       for (const pid of pids) {
@@ -121,17 +125,31 @@ function readCommandLine(pid: number): string | null {
 }
 
 function readMarker(pid: number): string | null {
-  let environ: Buffer;
+  const environ = readEnviron(pid);
+  return environ === null ? null : variable(environ, MARKER);
+}
+
+function readAgentEnvironment(pid: number): AgentEnvironment | null {
+  const environ = readEnviron(pid);
+  const agentId = environ === null ? null : variable(environ, MARKER);
+  return agentId === null ? null : { agentId, statusFile: variable(environ!, STATUS_FILE_MARKER) };
+}
+
+function readEnviron(pid: number): Buffer | null {
   try {
-    environ = readFileSync(`/proc/${pid}/environ`);
+    return readFileSync(`/proc/${pid}/environ`);
   } catch {
     return null; // another user's process, or gone
   }
-  let at = environ.indexOf(MARKER);
+}
+
+/** The value of `NAME=` (given with its `=`) in a NUL-separated environment block. */
+function variable(environ: Buffer, prefix: Buffer): string | null {
+  let at = environ.indexOf(prefix);
   // The marker must start an entry, not sit inside another variable's value.
-  while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(MARKER, at + 1);
+  while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(prefix, at + 1);
   if (at < 0) return null;
-  const start = at + MARKER.length;
+  const start = at + prefix.length;
   const end = environ.indexOf(0, start);
   return environ.toString('utf8', start, end < 0 ? environ.length : end);
 }

@@ -46,6 +46,13 @@ export interface ProcessUsage {
   numThreads: number | null;
 }
 
+/** What a process's environment says about the agent that started it. */
+export interface AgentEnvironment {
+  agentId: string;
+  /** CORRAL_STATUS_FILE: which Corral (data dir) started it. Null when absent. */
+  statusFile: string | null;
+}
+
 /** How the engine reads processes. One implementation per platform family. */
 export interface ProcessReader {
   readonly kind: 'proc' | 'ps+pidusage' | 'pidusage';
@@ -57,6 +64,12 @@ export interface ProcessReader {
   read(pid: number): Promise<ProcEntry | null>;
   /** pid → CORRAL_AGENT_ID for processes that carry the marker (Linux); empty where unsupported. */
   agentMarkers(table: ProcessTable, skip: ReadonlySet<number>): Promise<Map<number, string>>;
+  /**
+   * Both Corral markers of one process (Linux), or null when it carries no
+   * CORRAL_AGENT_ID or cannot be read. Absent where environments cannot be read:
+   * the orphan sweep is then unsupported.
+   */
+  agentEnvironment?(pid: number): Promise<AgentEnvironment | null>;
   /** Full command lines of `pids`, for display; a pid that cannot be read is left out. */
   commandLines(pids: readonly number[]): Promise<Map<number, string>>;
   close(): void;

@@ -7,6 +7,9 @@ import type { z } from 'zod';
 // One definition for the UI's inline checks, the hosts' input checks, the
 // engine's own check and the state file's records: the contract's.
 export { AGENT_ID_PATTERN, agentIdSchema, spawnRequestSchema as deploymentRequestSchema } from '../../src-preload/contract';
+// A saved record is checked field by field only: a run recorded before a whole-request
+// rule existed (e.g. the loader-key refusal) must not make the state file "corrupt".
+export { spawnRequestFieldsSchema as persistedRequestSchema } from '../../src-preload/contract';
 
 /** Turns zod issues into one sentence a user can act on. */
 export function describeIssues(error: z.ZodError): string {

@@ -12,10 +12,11 @@ import path from 'node:path';
 import Conf from 'conf';
 import { z } from 'zod';
 import { errnoOf, messageOf } from './errors';
-import { deploymentRequestSchema } from './request-schema';
+import { emptyLogs } from './log-rotation';
+import { persistedRequestSchema } from './request-schema';
 
 export const STATE_FILE_NAME = 'state.json';
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 const stateSchema = z.enum(['spawning', 'running', 'stopping', 'completed', 'failed', 'cancelled', 'lost']);
 const identitySchema = z.object({ pid: z.number().int().positive(), startTime: z.string() });
@@ -30,8 +31,15 @@ const stopReportSchema = z.object({
   survivors: z.array(z.object({ pid: z.number(), name: z.string() })),
 });
 
+const offsetSchema = z.number().int().nonnegative();
+const streamLogSchema = z.object({
+  rotatedBytes: offsetSchema,
+  parts: z.array(z.object({ start: offsetSchema, bytes: offsetSchema })),
+  lostBytes: offsetSchema,
+});
+
 export const persistedAgentSchema = z.object({
-  request: deploymentRequestSchema,
+  request: persistedRequestSchema,
   state: stateSchema,
   pid: z.number().int().positive().nullable(),
   startTime: z.string().nullable(),
@@ -45,6 +53,7 @@ export const persistedAgentSchema = z.object({
   adopted: z.boolean(),
   stopReport: stopReportSchema.nullable(),
   knownMembers: z.array(identitySchema),
+  logs: z.object({ stdout: streamLogSchema, stderr: streamLogSchema }),
 });
 
 const stateFileSchema = z.object({
@@ -179,7 +188,18 @@ export class StateStore {
   }
 }
 
-/** Brings older state files to the current version. Version 1 is the first. */
+/**
+ * Brings older state files to the current version, one step at a time.
+ * 1 → 2: log rotation; every agent's logs start unrotated (offset 0, no parts).
+ * Anything unrecognised is passed through for the schema to reject (and quarantine).
+ */
 function migrate(json: unknown): unknown {
-  return json;
+  if (!isRecord(json) || json['version'] !== 1 || !isRecord(json['agents'])) return json;
+  const agents: Record<string, unknown> = {};
+  for (const [agentId, record] of Object.entries(json['agents'])) agents[agentId] = isRecord(record) ? { ...record, logs: emptyLogs() } : record;
+  return { ...json, version: 2, agents };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

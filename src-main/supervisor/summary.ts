@@ -1,7 +1,7 @@
 import type { AgentState, AgentStatus, ProcessSummary } from './types';
 
 /** Totals over a set of statuses: the one place that counts agents by state and adds up their trees. */
-export function summarise(agents: AgentStatus[]): ProcessSummary {
+export function summarise(agents: AgentStatus[], orphanCount = 0): ProcessSummary {
   const byState: Record<AgentState, number> = { spawning: 0, running: 0, stopping: 0, completed: 0, failed: 0, cancelled: 0, lost: 0 };
   let totalMemoryMb = 0;
   let totalCpuPercent = 0;
@@ -26,6 +26,7 @@ export function summarise(agents: AgentStatus[]): ProcessSummary {
     zombieDescendants,
     totalMemoryMb: Math.round(totalMemoryMb * 100) / 100,
     totalCpuPercent: Math.round(totalCpuPercent * 10) / 10,
+    orphanCount,
     agents,
   };
 }

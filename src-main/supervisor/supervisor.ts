@@ -4,16 +4,18 @@
  * Host-agnostic: plain Node, never Electron (DESIGN.md decision 1).
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { readSlice } from './log-slice';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { addNote, fromPersisted, isLive, newRun, rootIdentity, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { addNote, fromPersisted, isLive, newRun, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
 import { readBootId } from './boot-id';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
 import { agentPaths, appendCorralLine, launch } from './launch';
-import { LogTail } from './log-tail';
-import { collectTree, isDeadState, type ProcEntry, type ProcessReader, type TreeAnchor } from './process-table';
+import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './disk-space';
+import { readLogSlice, rotationPolicy } from './log-rotation';
+import { LogTail, type LogChange } from './log-tail';
+import { collectTree, isDeadState, type ProcEntry, type ProcessIdentity, type ProcessReader, type TreeAnchor } from './process-table';
+import { OrphanSweeper, type OrphanProcess, type OrphanStopReport } from './orphans';
 import { createProcessReader } from './readers';
 import { agentIdSchema, deploymentRequestSchema, describeIssues } from './request-schema';
 import { SnapshotCache } from './snapshot-cache';
@@ -56,6 +58,14 @@ export interface SupervisorOptions {
   stateFlushMs?: number;
   /** Overrides the platform's process reader (the bench compares them). */
   processReader?: ProcessReader;
+  /** Period of the background orphan sweep (see orphans.ts). Default 10 s. */
+  orphanSweepMs?: number;
+  /** A live agent's stdout.log or stderr.log over this size is rotated (copy + truncate). Default 256 MiB. */
+  logMaxBytes?: number;
+  /** Rotated files kept per stream (`stdout.log.1` …); 0 disables rotation. Default 3. */
+  logMaxFiles?: number;
+  /** Under this much free space on the data dir's filesystem, live agents get a note. Default 256 MiB. */
+  lowDiskFreeBytes?: number;
 }
 
 export interface Supervisor {
@@ -83,6 +93,10 @@ export interface Supervisor {
   cleanup(options?: { agentId?: string; force?: boolean; timeouts?: Partial<StopTimeouts> }): Promise<CleanupReport>;
   /** Nudges the parents of zombie descendants; returns the agent ids acted on. */
   reapZombies(): Promise<string[]>;
+  /** Sweeps now for processes of ours that no live agent accounts for (Linux; elsewhere none). */
+  findOrphans(): Promise<OrphanProcess[]>;
+  /** Stops listed orphans (by pid + start time) with the staged stop; anything not a current orphan is refused. */
+  stopOrphans(identities: readonly ProcessIdentity[], options?: { force?: boolean; timeouts?: Partial<StopTimeouts> }): Promise<OrphanStopReport>;
   /** Takes one sample now (also emits `status`). */
   sampleNow(): Promise<void>;
   on<K extends keyof SupervisorEvents>(event: K, listener: (payload: SupervisorEvents[K]) => void): () => void;
@@ -118,6 +132,9 @@ class Engine implements Supervisor {
   private readonly intervalMs: number;
   private readonly historyCapacity: number;
   private readonly bootId = readBootId();
+  private readonly orphans: OrphanSweeper;
+  private readonly diskSpace: DiskSpaceWatch;
+  private stopOrphanSweep: () => void = () => undefined;
   private store!: StateStore;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
@@ -135,7 +152,21 @@ class Engine implements Supervisor {
       intervalMs: options.logPollMs,
       isWanted: () => this.events.count('log') > 0,
       onChunk: (event) => this.events.emit('log', event),
-      onError: (agentId, message) => this.noteOn(agentId, message),
+      logOf: (agentId, stream) => this.agents.get(agentId)?.logs[stream] ?? null,
+      rotation: rotationPolicy(options.logMaxBytes, options.logMaxFiles),
+      onChange: (agentId, change) => this.recordLogChange(agentId, change),
+    });
+    this.diskSpace = new DiskSpaceWatch(this.dataDir, options.lowDiskFreeBytes ?? DEFAULT_LOW_DISK_FREE_BYTES);
+    this.orphans = new OrphanSweeper({
+      dataDir: this.dataDir,
+      reader: this.reader,
+      snapshots: this.snapshots,
+      intervalMs: Math.max(100, options.orphanSweepMs ?? 10_000),
+      liveAgents: () =>
+        [...this.agents.values()]
+          .filter((run) => isLive(run))
+          .map((run) => ({ agentId: run.request.agentId, anchor: this.anchorOf(run), startedAtMs: run.startedAtMs, spawning: run.state === 'spawning' })),
+      onError: (message) => this.warn(message),
     });
   }
 
@@ -163,7 +194,12 @@ class Engine implements Supervisor {
       this.requests.set(run.request.requestId, Promise.resolve(responseOf(run)));
     }
     if (this.agents.size > 0) this.store.flush();
+    // A stop cut short by Corral's own end is finished, never left half-done (see reconcile).
+    for (const run of this.agents.values()) {
+      if (run.state === 'stopping') this.stop(run, {}).catch((error: unknown) => this.warn(`Could not finish the stop of "${run.request.agentId}": ${messageOf(error)}`));
+    }
     this.scheduleTick();
+    this.stopOrphanSweep = this.orphans.start();
   }
 
   // ---- requests -------------------------------------------------------------
@@ -200,7 +236,7 @@ class Engine implements Supervisor {
   }
 
   async getProcessSummary(): Promise<ProcessSummary> {
-    return summarise(Object.values(await this.monitorAllAgents()));
+    return summarise(Object.values(await this.monitorAllAgents()), this.orphans.count);
   }
 
   async checkProcessHealth(agentId: string): Promise<boolean> {
@@ -230,7 +266,7 @@ class Engine implements Supervisor {
     const run = this.requireRun(agentId);
     if (stream !== 'stdout' && stream !== 'stderr') throw new CorralError('invalid-argument', `Unknown log stream "${String(stream)}"; use stdout or stderr.`);
     try {
-      return { agentId, stream, ...readSlice(run.paths[stream], options.before, options.maxBytes) };
+      return { agentId, stream, ...readLogSlice(run.paths[stream], run.logs[stream], options.before, options.maxBytes) };
     } catch (error) {
       throw new CorralError('io-error', `Could not read the ${stream} log of "${agentId}": ${messageOf(error)}`);
     }
@@ -288,6 +324,16 @@ class Engine implements Supervisor {
     return actedOn;
   }
 
+  async findOrphans(): Promise<OrphanProcess[]> {
+    this.assertOpen();
+    return this.orphans.find();
+  }
+
+  async stopOrphans(identities: readonly ProcessIdentity[], options: { force?: boolean; timeouts?: Partial<StopTimeouts> } = {}): Promise<OrphanStopReport> {
+    this.assertOpen();
+    return this.orphans.stop(identities, { force: options.force === true, timeouts: { ...this.timeouts, ...options.timeouts } });
+  }
+
   on<K extends keyof SupervisorEvents>(event: K, listener: (payload: SupervisorEvents[K]) => void): () => void {
     return this.events.on(event, listener);
   }
@@ -297,6 +343,8 @@ class Engine implements Supervisor {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopOrphanSweep();
+    await this.orphans.close();
     await this.ticking;
     // A stop in progress finishes and is saved: never a half-stopped agent on disk.
     await Promise.allSettled([...this.agents.values()].map((run) => run.stopping));
@@ -316,6 +364,7 @@ class Engine implements Supervisor {
 
   private async startRun(request: DeploymentRequest): Promise<DeploymentResponse> {
     const run = newRun(request, agentPaths(this.dataDir, request.agentId), this.historyCapacity);
+    run.logs = this.agents.get(request.agentId)?.logs ?? run.logs; // same files: offsets go on where the last run left them
     // Registered before the first await, so a concurrent request for the same id is refused.
     this.agents.set(request.agentId, run);
     this.logTail.remove(request.agentId);
@@ -457,6 +506,7 @@ class Engine implements Supervisor {
 
   private async tick(): Promise<void> {
     const runs = this.sampledRuns();
+    this.checkDiskSpace(runs);
     if (runs.length > 0) {
       const table = await this.snapshots.table(performance.now(), this.hintPids(runs));
       const trees = runs.map((run) => {
@@ -481,7 +531,7 @@ class Engine implements Supervisor {
       }
     }
     if (this.events.count('status') > 0) {
-      this.events.emit('status', { seq: ++this.seq, at: new Date().toISOString(), agents: this.allStatuses() });
+      this.events.emit('status', { seq: ++this.seq, at: new Date().toISOString(), agents: this.allStatuses(), orphanCount: this.orphans.count });
     }
   }
 
@@ -532,12 +582,20 @@ class Engine implements Supervisor {
     const sameBoot = run.bootId === this.bootId;
     const entry = sameBoot && run.pid !== null ? await this.reader.read(run.pid) : null;
     const isSame = entry !== null && entry.startTime === run.startTime && !isDeadState(entry.stateCode);
+    if (run.state === 'stopping') {
+      // Corral died mid-stop: start() resumes the stop (from its first stage; which stage was
+      // reached is not saved), so the agent never comes back as plain running nor stays half-stopped.
+      run.adopted = isSame;
+      addNote(run, isSame ? 'Corral restarted during its stop; the stop was resumed.' : 'Ended during its stop while Corral was not running; exit code unknown.');
+      if (!sameBoot) run.knownMembers = [];
+      if (isSame) this.tailFromEnd(run);
+      return;
+    }
     if (isSame) {
       run.adopted = true;
       if (run.state !== 'running') this.transition(run, 'running');
       addNote(run, 'Re-adopted after Corral restarted; its exit code will not be known.');
-      this.logTail.add(run.request.agentId, 'stdout', run.paths.stdout, fileSize(run.paths.stdout));
-      this.logTail.add(run.request.agentId, 'stderr', run.paths.stderr, fileSize(run.paths.stderr));
+      this.tailFromEnd(run);
       return;
     }
     run.endedAtMs = Date.now();
@@ -546,6 +604,12 @@ class Engine implements Supervisor {
     addNote(run, 'Exited while Corral was not running; exit code unknown.');
     if (!sameBoot) run.knownMembers = []; // pids from before a reboot mean nothing now
     this.transition(run, 'lost');
+  }
+
+  /** An adopted agent's logs are followed from what is on disk now. */
+  private tailFromEnd(run: AgentRun): void {
+    this.logTail.add(run.request.agentId, 'stdout', run.paths.stdout, fileSize(run.paths.stdout));
+    this.logTail.add(run.request.agentId, 'stderr', run.paths.stderr, fileSize(run.paths.stderr));
   }
 
   // ---- plumbing -------------------------------------------------------------
@@ -570,6 +634,26 @@ class Engine implements Supervisor {
     const run = this.agents.get(agentId);
     if (!run) throw new CorralError('not-found', `No agent with id "${agentId}".`);
     return run;
+  }
+
+  /** A rotation, a cut or a read problem of an agent's log: saved, noted, warned about as the change says. */
+  private recordLogChange(agentId: string, change: LogChange): void {
+    const run = this.agents.get(agentId);
+    if (run && change.note) {
+      if (change.replaces) setNote(run, change.replaces, change.note);
+      else addNote(run, change.note);
+    }
+    if (!run && change.note && !change.warning) this.warn(`${agentId}: ${change.note}`);
+    this.store.markDirty();
+    if (change.warning) this.warn(change.warning);
+  }
+
+  /** Low free space where the logs live: a note on every live agent (once), a warning when it starts. */
+  private checkDiskSpace(runs: AgentRun[]): void {
+    const { note, warning } = this.diskSpace.check();
+    if (warning) this.warn(warning);
+    if (!note) return;
+    for (const run of runs) if (isLive(run) && !run.notes.includes(note)) this.noteOn(run.request.agentId, note);
   }
 
   private noteOn(agentId: string, message: string): void {

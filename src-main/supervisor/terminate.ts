@@ -16,6 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   collectTree,
+  findIdentity,
   identityKey,
   identityOf,
   isDeadState,
@@ -30,6 +31,13 @@ import type { StopReport, StopStage, StopTimeouts } from './types';
 
 export interface StopTarget extends TreeAnchor {
   agentId: string;
+  /**
+   * `tree` (default): the agent's whole tree plus every process carrying its
+   * marker. `root-only`: exactly the root identity and nothing found around it
+   * (the orphan sweep stops each listed process by itself: a process it did not
+   * list, even a child of one, is never touched).
+   */
+  scope?: 'tree' | 'root-only';
 }
 
 export interface TerminateOptions {
@@ -114,6 +122,13 @@ async function discover(
 ): Promise<void> {
   const hint = target.root ? [target.root.pid] : [];
   const table = await options.snapshots.table(requestedAt, hint);
+  if (target.scope === 'root-only') {
+    const root = target.root ? findIdentity(table, target.root) : null;
+    if (root && !isDeadState(root.stateCode) && root.pid !== process.pid && !tracked.has(identityKey(root))) {
+      tracked.set(identityKey(root), { identity: identityOf(root), pgid: root.pgid, name: root.name, endedBy: null });
+    }
+    return;
+  }
   const known = [...target.knownMembers, ...[...tracked.values()].map((process) => process.identity)];
   const tree = collectTree(table, { ...target, knownMembers: known });
   const inTree = new Set(tree.map((entry) => entry.pid));

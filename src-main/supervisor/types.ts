@@ -34,8 +34,10 @@ export interface DeploymentRequest {
   command: string[];
   /** Working directory; must exist. Defaults to the supervisor's own cwd. */
   cwd?: string;
-  /** Extra environment, merged over the supervisor's own. */
+  /** Extra environment, merged over the supervisor's own. Loader keys (LD_*, DYLD_*) need `allowLoaderEnv`. */
   env?: Record<string, string>;
+  /** Lets `env` carry loader keys (LD_PRELOAD, DYLD_INSERT_LIBRARIES, …); refused otherwise. */
+  allowLoaderEnv?: boolean;
   /** Written to the agent's stdin, which is then closed (for prompts too large for one argument). */
   stdin?: string;
 }
@@ -186,6 +188,8 @@ export interface ProcessSummary {
   zombieDescendants: number;
   totalMemoryMb: number;
   totalCpuPercent: number;
+  /** Processes of ours no live agent accounts for, as of the last orphan sweep (orphans.ts). */
+  orphanCount: number;
   agents: AgentStatus[];
 }
 
@@ -227,6 +231,8 @@ export interface StatusEvent {
   seq: number;
   at: string;
   agents: Record<string, AgentStatus>;
+  /** Orphans found by the last sweep (a slower cadence than the tick: see orphans.ts). */
+  orphanCount: number;
 }
 
 /** A slice of one log file, read on demand. */

@@ -2,10 +2,12 @@
  * `npm run serve`: Corral in a browser. Starts the engine, the contract
  * service and the web host, prints the one URL to open (token included) as
  * the only line on stdout, and logs to stderr. On SIGINT/SIGTERM/SIGHUP it
- * closes everything it started and exits 0; agents keep running and the next
- * start re-adopts them.
+ * closes everything it started and exits 0; by default (`--on-signal
+ * leave-running`) agents keep running and the next start re-adopts them; with
+ * `--on-signal stop-all` every agent is stopped first (see ../shutdown.ts).
  *
  *   npm run serve -- [--port N] [--data-dir DIR] [--sample-ms N]
+ *                    [--on-signal leave-running|stop-all] [--stop-timeouts TERM1,TERM2,KILL]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,28 +15,35 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createContractService } from '../api/index';
-import { createSupervisor } from '../supervisor/index';
+import { handleShutdownSignals, parseOnSignal, type OnSignal } from '../shutdown';
+import { createSupervisor, type StopTimeouts } from '../supervisor/index';
 import { startWebHost } from './server';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** A repeat of the shutdown signal within this window is an echo, not a second Ctrl-C. */
-const SIGNAL_ECHO_MS = 1000;
 const CLOSE_DEADLINE_MS = 15_000;
-const USAGE = 'Usage: npm run serve -- [--port N] [--data-dir DIR] [--sample-ms N]';
+const USAGE = 'Usage: npm run serve -- [--port N] [--data-dir DIR] [--sample-ms N] [--on-signal leave-running|stop-all] [--stop-timeouts TERM1,TERM2,KILL (ms)]';
 
 interface ServeOptions {
   port: number;
   dataDir: string;
   sampleIntervalMs: number | undefined;
+  onSignal: OnSignal;
+  stopTimeouts: StopTimeouts | undefined;
 }
 
 /** Parses argv; a bad flag is a message for the user, not a stack trace. */
 function parseOptions(argv: string[]): ServeOptions | { error: string } {
-  let values: { port?: string; 'data-dir'?: string; 'sample-ms'?: string };
+  let values: { port?: string; 'data-dir'?: string; 'sample-ms'?: string; 'on-signal'?: string; 'stop-timeouts'?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'sample-ms': { type: 'string' } },
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'sample-ms': { type: 'string' },
+        'on-signal': { type: 'string' },
+        'stop-timeouts': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -48,8 +57,19 @@ function parseOptions(argv: string[]): ServeOptions | { error: string } {
     sampleIntervalMs = Number(values['sample-ms']);
     if (!/^\d+$/.test(values['sample-ms']) || sampleIntervalMs < 50) return { error: `--sample-ms must be a whole number of milliseconds, at least 50; got ${values['sample-ms']}.` };
   }
+  const onSignal = parseOnSignal(values['on-signal']);
+  if (typeof onSignal !== 'string') return { error: `--${onSignal.error}` };
+  let stopTimeouts: StopTimeouts | undefined;
+  if (values['stop-timeouts'] !== undefined) {
+    const parts = values['stop-timeouts'].split(',');
+    if (parts.length !== 3 || parts.some((part) => !/^\d+$/.test(part) || Number(part) < 10 || Number(part) > 600_000)) {
+      return { error: `--stop-timeouts must be three whole numbers of milliseconds (10–600000), e.g. 10000,5000,5000; got ${values['stop-timeouts']}.` };
+    }
+    const [firstTermMs, secondTermMs, killMs] = parts.map(Number) as [number, number, number];
+    stopTimeouts = { firstTermMs, secondTermMs, killMs };
+  }
   const dataDir = path.resolve(values['data-dir'] ?? (process.env.CORRAL_DATA_DIR || undefined) ?? path.join(os.homedir(), '.local', 'share', 'corral-web'));
-  return { port, dataDir, sampleIntervalMs };
+  return { port, dataDir, sampleIntervalMs, onSignal, stopTimeouts };
 }
 
 function fail(message: string, exitCode: number): never {
@@ -65,7 +85,11 @@ async function main(): Promise<void> {
   if (!existsSync(path.join(rendererDir, 'index.html'))) fail(`The built renderer is missing (${rendererDir}/index.html); run \`npm run build\` first.`, 1);
   const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
 
-  const engine = await createSupervisor({ dataDir: options.dataDir, ...(options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: options.sampleIntervalMs }) });
+  const engine = await createSupervisor({
+    dataDir: options.dataDir,
+    ...(options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: options.sampleIntervalMs }),
+    ...(options.stopTimeouts === undefined ? {} : { stopTimeouts: options.stopTimeouts }),
+  });
   const service = createContractService(engine, {
     host: 'web',
     version,
@@ -83,30 +107,38 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`Corral web host: ${host.url}\n`);
-  log(`Data folder: ${options.dataDir}. Stop with Ctrl-C; agents keep running and are re-adopted on the next start.`);
+  log(
+    options.onSignal === 'stop-all'
+      ? `Data folder: ${options.dataDir}. Stop with Ctrl-C: every agent is stopped first (a second Ctrl-C forces).`
+      : `Data folder: ${options.dataDir}. Stop with Ctrl-C; agents keep running and are re-adopted on the next start.`,
+  );
   for (const warning of engine.warnings) log(`Warning: ${warning}`);
 
-  let stoppingSince: number | null = null;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stoppingSince !== null) {
-      // The state file's writer (conf → atomically → when-exit) re-raises every signal it sees on
-      // this process once, at once: that echo is not the user. A later signal is, and means "now".
-      if (Date.now() - stoppingSince < SIGNAL_ECHO_MS) return;
-      log(`${signal} again: exiting without waiting.`);
-      process.exit(1);
-    }
-    stoppingSince = Date.now();
-    log(`${signal}: closing.`);
-    // If closing ever hangs, do not keep the terminal hostage.
-    setTimeout(() => fail('Closing took too long; exiting anyway.', 1), CLOSE_DEADLINE_MS).unref();
-    void (async () => {
-      await host.close();
-      service.close();
-      await engine.close();
-      process.exit(0);
-    })().catch((error: unknown) => fail(`Could not close cleanly: ${error instanceof Error ? error.message : String(error)}`, 1));
+  const timeouts = options.stopTimeouts ?? { firstTermMs: 10_000, secondTermMs: 5_000, killMs: 5_000 };
+  let hostClosed = false;
+  const closeHost = async () => {
+    if (hostClosed) return;
+    hostClosed = true;
+    await host.close();
+    service.close();
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  handleShutdownSignals({
+    mode: options.onSignal,
+    stopAll: async (force) => {
+      // No new calls (and no new agents) while the agents stop.
+      await closeHost();
+      const report = await engine.cleanup({ force });
+      return { unkillable: report.unkillable.length };
+    },
+    close: async () => {
+      await closeHost();
+      await engine.close();
+    },
+    exit: (code) => process.exit(code),
+    log,
+    closeDeadlineMs: CLOSE_DEADLINE_MS,
+    stopDeadlineMs: timeouts.firstTermMs + timeouts.secondTermMs + timeouts.killMs,
+  });
 }
 
 main().catch((error: unknown) => fail(`Corral web host could not start: ${error instanceof Error ? error.message : String(error)}`, 1));

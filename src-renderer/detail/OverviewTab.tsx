@@ -3,7 +3,7 @@
  */
 import type { AgentView, CorralApi } from '../../src-preload/contract';
 import { HistoryChart } from '../charts/HistoryChart';
-import { formatCount, formatCpu, formatMemory, formatRuntime, formatTimestamp, MISSING } from '../format/format';
+import { formatCount, formatCpu, formatExitCode, formatMemory, formatRuntime, formatTimestamp, MISSING } from '../format/format';
 import type { CorralStore } from '../state/corral-store';
 import { ProcessTable } from './ProcessTable';
 import { useAgentHistory } from './use-agent-history';
@@ -39,7 +39,7 @@ function Facts({ agent }: { agent: AgentView }) {
   const facts: [string, string][] = [
     ['State', agent.state],
     ['PID', agent.pid === null ? MISSING : String(agent.pid)],
-    ['Exit code', agent.exitCode === null ? MISSING : String(agent.exitCode)],
+    ['Exit code', formatExitCode(agent)],
     ['Signal', agent.signal ?? MISSING],
     ['Runtime', formatRuntime(agent.runtimeSeconds)],
     ['CPU', formatCpu(agent.treeCpuPercent)],

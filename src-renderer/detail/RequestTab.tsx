@@ -4,7 +4,7 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AgentRequestView, AgentView, CorralApi } from '../../src-preload/contract';
-import { formatBytes, formatTimestamp, MISSING } from '../format/format';
+import { formatBytes, formatExitCode, formatTimestamp, MISSING } from '../format/format';
 import { settle } from '../state/call-result';
 
 export function RequestTab({ api, agent }: { api: CorralApi; agent: AgentView }) {
@@ -49,7 +49,7 @@ export function RequestTab({ api, agent }: { api: CorralApi; agent: AgentView })
         {request.parentAgentId ?? 'none'}
       </Fact>
       <Fact term="Load">{request.loadPercentage === null ? MISSING : `${request.loadPercentage} %`}</Fact>
-      <Fact term="Exit code">{agent.exitCode === null ? MISSING : String(agent.exitCode)}</Fact>
+      <Fact term="Exit code">{formatExitCode(agent)}</Fact>
       <Fact term="Signal">{agent.signal ?? MISSING}</Fact>
       <Fact term="Started">{formatTimestamp(agent.startedAt)}</Fact>
       <Fact term="Ended">{formatTimestamp(agent.endedAt)}</Fact>

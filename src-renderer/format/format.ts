@@ -69,3 +69,15 @@ export function formatCountdown(deadlineMs: number, nowMs: number): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/**
+ * The exit code, or `unknown` when it cannot be known: the agent ended while
+ * Corral was not its parent (`lost`, or an adopted run that ended). Corral
+ * records exit codes only for processes it started in this run; a wrapper per
+ * agent that would record it across a crash was judged too costly.
+ */
+export function formatExitCode(agent: { exitCode: number | null; signal: string | null; state: string; adopted: boolean; endedAt: string | null }): string {
+  if (agent.exitCode !== null) return String(agent.exitCode);
+  if (agent.signal === null && (agent.state === 'lost' || (agent.adopted && agent.endedAt !== null))) return 'unknown';
+  return MISSING;
+}

@@ -11,7 +11,7 @@ import { isLive } from '../state/agent-state';
 import { settle } from '../state/call-result';
 import { Modal } from '../ui/Modal';
 import { randomSuffix, suggestAgentId } from './agent-id';
-import { buildSpawnRequest, type FieldErrors, type FormField, type NewAgentForm } from './build-request';
+import { buildSpawnRequest, loaderKeysIn, type FieldErrors, type FormField, type NewAgentForm } from './build-request';
 
 /** Used when the host's list cannot be read: the user can still start any program. */
 const FALLBACK_CUSTOM: PresetView = {
@@ -113,7 +113,7 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
 
   const knownParents = useMemo(() => [...agents.values()].sort((a, b) => a.agentName.localeCompare(b.agentName)), [agents]);
 
-  const update = (field: keyof NewAgentForm, value: string) => {
+  const update = (field: Exclude<keyof NewAgentForm, 'allowLoaderEnv'>, value: string) => {
     setForm((previous) => {
       if (previous === null) return previous;
       const next = { ...previous, [field]: value };
@@ -133,6 +133,18 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
     if (field === 'agentId') setIdEdited(true);
   };
 
+  const setAllowLoaderEnv = (allow: boolean) => {
+    setForm((previous) => (previous === null ? previous : { ...previous, allowLoaderEnv: allow }));
+    // Its refusal shows under Environment: the user just acted on it.
+    if (errors.env !== undefined) {
+      setErrors((previous) => {
+        const next = { ...previous };
+        delete next.env;
+        return next;
+      });
+    }
+  };
+
   const choosePreset = (id: string) => {
     const next = presets?.find((candidate) => candidate.id === id);
     if (next === undefined || form === null) return;
@@ -147,6 +159,7 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
       prompt: form.prompt,
       cwd: form.cwd,
       env: form.env,
+      allowLoaderEnv: form.allowLoaderEnv,
       load: form.load,
     });
     setErrors({});
@@ -188,6 +201,9 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
       : isLive(existing.state)
         ? `"${existing.agentName}" is ${existing.state} with this id: choose another.`
         : `Replaces the ended agent "${existing.agentName}" (${existing.state}) and its logs.`;
+
+  // Offered only while the Environment text holds a loader key (LD_*, DYLD_*).
+  const loaderKeys = form === null ? [] : loaderKeysIn(form.env);
 
   const parentUnknown = form !== null && form.parentAgentId.trim() !== '' && !agents.has(form.parentAgentId.trim());
 
@@ -314,6 +330,23 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
                 />
               )}
             </Field>
+            {loaderKeys.length > 0 && (
+              <div className="field span-2">
+                <label className="field-label">
+                  <input
+                    type="checkbox"
+                    checked={form.allowLoaderEnv === true}
+                    onChange={(event) => setAllowLoaderEnv(event.target.checked)}
+                    aria-describedby="na-loader-hint"
+                  />{' '}
+                  Allow loader variables (LD_*, DYLD_*)
+                </label>
+                <p id="na-loader-hint" className="field-hint">
+                  {loaderKeys.join(', ')} {loaderKeys.length === 1 ? 'changes' : 'change'} how every program of this agent loads its libraries. Tick only if you trust
+                  {loaderKeys.length === 1 ? ' it' : ' them'}.
+                </p>
+              </div>
+            )}
             <CommandFields
               custom={custom}
               openByDefault={blockedByPreset || errors.program !== undefined || errors.args !== undefined}
@@ -347,7 +380,7 @@ interface CommandFieldsProps {
   openByDefault: boolean;
   form: NewAgentForm;
   errors: FieldErrors;
-  update: (field: keyof NewAgentForm, value: string) => void;
+  update: (field: Exclude<keyof NewAgentForm, 'allowLoaderEnv'>, value: string) => void;
 }
 
 /** Program and Arguments: up front for Custom command, folded under "Command" for a preset. */

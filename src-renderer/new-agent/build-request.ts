@@ -15,9 +15,12 @@
  *   `{prompt}` (rather than passing an empty argument).
  * - env = the preset's env, then the user's `KEY=value` lines on top (a user
  *   value wins). Blank lines and lines starting with # are ignored.
+ * - Loader keys (LD_*, DYLD_*) are refused by the contract unless the request
+ *   says `allowLoaderEnv: true`: that is sent only when the user ticked "Allow
+ *   loader variables" (offered only while the Environment text holds such a key).
  * - Optional text fields left blank are omitted, not sent as "".
  */
-import { spawnRequestSchema, type PresetView, type SpawnRequest } from '../../src-preload/contract';
+import { isLoaderEnvKey, spawnRequestSchema, type PresetView, type SpawnRequest } from '../../src-preload/contract';
 
 export const PROMPT_PLACEHOLDER = '{prompt}';
 /** Prompts longer than this travel on stdin. */
@@ -40,6 +43,8 @@ export interface NewAgentForm {
   program: string;
   /** One argument per line. */
   args: string;
+  /** "Allow loader variables (LD_*, DYLD_*)": counts only while `env` holds such a key. */
+  allowLoaderEnv?: boolean;
 }
 
 export type FieldErrors = Partial<Record<FormField, string[]>>;
@@ -69,6 +74,11 @@ export function parseEnvironment(text: string): { env: Record<string, string>; e
     env[line.slice(0, equals).trim()] = line.slice(equals + 1);
   });
   return { env, errors };
+}
+
+/** The loader keys (LD_*, DYLD_*) in the Environment text, in order: the dialog offers "Allow loader variables" while there are any. */
+export function loaderKeysIn(envText: string): string[] {
+  return Object.keys(parseEnvironment(envText).env).filter(isLoaderEnvKey);
 }
 
 /** argv with `{prompt}` resolved, or dropped when the prompt goes on stdin. */
@@ -175,6 +185,7 @@ export function buildSpawnRequest(preset: PresetView | undefined, form: NewAgent
   if (cwd !== undefined) request.cwd = cwd;
   if (Object.keys(env).length > 0) request.env = env;
   if (onStdin) request.stdin = form.prompt;
+  if (form.allowLoaderEnv === true && Object.keys(userEnv.env).some(isLoaderEnvKey)) request.allowLoaderEnv = true;
 
   const parsed = spawnRequestSchema.safeParse(request);
   if (!parsed.success) {

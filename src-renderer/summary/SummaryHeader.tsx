@@ -1,6 +1,6 @@
 /**
- * The top bar: title, counts by state, totals, the totals chart, Stop all and
- * New agent. A `region` named "Summary" so it is a landmark for screen readers
+ * The top bar: title, counts by state, totals, the totals chart, Orphans (when
+ * the engine's sweep found any), Stop all and New agent. A `region` named "Summary" so it is a landmark for screen readers
  * and a handle for the browser tests.
  */
 import { memo } from 'react';
@@ -8,6 +8,7 @@ import { AGENT_STATES, type SummaryView } from '../../src-preload/contract';
 import { TotalsChart } from '../charts/TotalsChart';
 import { formatCpu, formatMemory } from '../format/format';
 import type { TotalsSamples } from '../state/corral-store';
+import { OrphansButton } from '../orphans/OrphansButton';
 import { StopAllButton, type StopAllState } from './StopAll';
 
 interface SummaryHeaderProps {
@@ -19,9 +20,10 @@ interface SummaryHeaderProps {
   stopAll: StopAllState;
   onStopAll: () => void;
   onNewAgent: () => void;
+  onOpenOrphans: () => void;
 }
 
-function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, onNewAgent }: SummaryHeaderProps) {
+function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, onNewAgent, onOpenOrphans }: SummaryHeaderProps) {
   return (
     <header className="app-header">
       <div className="brand">
@@ -60,6 +62,7 @@ function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, 
         </dl>
         <TotalsChart totals={totals} version={version} />
         <div className="header-actions">
+          <OrphansButton count={summary?.orphanCount ?? 0} onOpen={onOpenOrphans} />
           <StopAllButton state={stopAll} liveCount={liveCount} onStopAll={onStopAll} />
           {showNewAgent && (
             <button type="button" className="button button-primary" onClick={onNewAgent} aria-keyshortcuts="Control+N Meta+N" title="New agent (Ctrl/⌘+N)">

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, idPrefix, isPidAlive, NODE, readLog, request, tempDir, useSupervisor, waitForLog } from '../helpers/agents';
@@ -103,6 +103,7 @@ describe('spawnAgent', () => {
     ['a slash', 'a/b'],
     ['empty', ''],
     ['too long', 'a'.repeat(65)],
+    ['1000 characters', 'a'.repeat(1000)],
     ['a dot', '.'],
     ['a NUL byte', 'a\0b'],
   ])('rejects an agent id with %s and changes nothing', async (_what, agentId) => {
@@ -112,6 +113,7 @@ describe('spawnAgent', () => {
     expect(response.errorKind).toBe('invalid-argument');
     expect(response.error).toMatch(/agentId/);
     expect(await supervisor.monitorAllAgents()).toEqual({});
+    expect(existsSync(path.join(supervisor.dataDir, 'agents'))).toBe(false); // no log folder, anywhere
     await expect(supervisor.getAgentStatus(agentId)).rejects.toMatchObject({ kind: 'invalid-argument' });
   });
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StateStore } from '../../src-main/supervisor/state-store';
+import { STATE_VERSION, StateStore } from '../../src-main/supervisor/state-store';
 import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, trackPid, useSupervisor, waitForLog } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
@@ -127,8 +127,43 @@ describe('persistence', () => {
     await waitFor(async () => (await supervisor.getAgentStatus(req.agentId)).state === 'completed');
     await supervisor.close();
     const saved = JSON.parse(readFileSync(stateFile(dataDir), 'utf8'));
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(STATE_VERSION);
     expect(saved.agents[req.agentId].state).toBe('completed');
+  });
+
+  it('loads a version 1 state file: its agents migrate with unrotated logs, and the next write is version 2', async () => {
+    const dataDir = tempDir();
+    const agentId = `${prefix}-v1`;
+    const v1Record = {
+      request: { requestId: `${agentId}-r`, agentId, agentName: 'old', agentType: 't', command: ['true'] },
+      state: 'completed',
+      pid: 12345,
+      startTime: '1',
+      bootId: 'some-boot',
+      exitCode: 0,
+      signal: null,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      endedAt: '2025-01-01T00:00:01.000Z',
+      error: null,
+      notes: ['kept'],
+      adopted: false,
+      stopReport: null,
+      knownMembers: [],
+    };
+    writeFileSync(stateFile(dataDir), JSON.stringify({ version: 1, agents: { [agentId]: v1Record } }));
+    const warnings: string[] = [];
+    const { store, agents } = StateStore.open({ dataDir, warn: (message) => warnings.push(message) });
+    expect(warnings).toEqual([]);
+    expect(quarantined(dataDir)).toEqual([]);
+    const unrotated = { rotatedBytes: 0, parts: [], lostBytes: 0 };
+    expect(agents[agentId]).toEqual({ ...v1Record, logs: { stdout: unrotated, stderr: unrotated } });
+    store.setSource(() => agents);
+    store.close();
+    expect(JSON.parse(readFileSync(stateFile(dataDir), 'utf8')).version).toBe(2);
+    // And a supervisor over it serves the agent, logs included.
+    const supervisor = await useSupervisor(prefix, { dataDir });
+    expect((await supervisor.getAgentStatus(agentId)).notes).toEqual(['kept']);
+    expect((await supervisor.readLog(agentId, 'stdout', { maxBytes: 10 })).size).toBe(0);
   });
 
   it('coalesces a burst of 200 transitions into one write', () => {

@@ -3,6 +3,7 @@ import { spawnRequestSchema, type PresetView } from '../../../src-preload/contra
 import {
   buildSpawnRequest,
   fieldForIssuePath,
+  loaderKeysIn,
   newRequestId,
   parseArguments,
   parseEnvironment,
@@ -125,6 +126,36 @@ describe('buildSpawnRequest', () => {
     const a = buildSpawnRequest(claude, form());
     const b = buildSpawnRequest(claude, form());
     expect(a.ok && b.ok && a.request.requestId !== b.request.requestId && a.request.requestId.length > 0).toBe(true);
+  });
+});
+
+describe('loader variables (LD_*, DYLD_*)', () => {
+  it('refuses a loader key under Environment, naming it, until "Allow loader variables" is ticked', () => {
+    const refused = buildSpawnRequest(claude, form({ env: 'A=1\nLD_PRELOAD=/tmp/evil.so\nDYLD_INSERT_LIBRARIES=/tmp/x.dylib' }), 'r');
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.errors.env).toEqual([
+      'DYLD_INSERT_LIBRARIES changes how every program loads; set "allow loader variables" to pass it',
+      'LD_PRELOAD changes how every program loads; set "allow loader variables" to pass it',
+    ]);
+    expect(Object.keys(refused.errors)).toEqual(['env']);
+
+    const allowed = buildSpawnRequest(claude, form({ env: 'LD_PRELOAD=/tmp/evil.so', allowLoaderEnv: true }), 'r');
+    expect(allowed.ok).toBe(true);
+    if (!allowed.ok) return;
+    expect(allowed.request.allowLoaderEnv).toBe(true);
+    expect(allowed.request.env).toMatchObject({ LD_PRELOAD: '/tmp/evil.so' });
+    expect(spawnRequestSchema.safeParse(allowed.request).success).toBe(true);
+  });
+
+  it('does not send the permission once the loader keys are gone from Environment', () => {
+    const result = buildSpawnRequest(claude, form({ env: 'PLAIN=1', allowLoaderEnv: true }), 'r');
+    expect(result.ok && result.request).not.toHaveProperty('allowLoaderEnv');
+  });
+
+  it('finds the loader keys that make the dialog offer the checkbox', () => {
+    expect(loaderKeysIn('A=1\nLD_LIBRARY_PATH=/x\n# LD_DEBUG=all\nDYLD_FRAMEWORK_PATH=/y\nld_preload=lower\nOLD_LD=1\nBAD LINE')).toEqual(['LD_LIBRARY_PATH', 'DYLD_FRAMEWORK_PATH']);
+    expect(loaderKeysIn('')).toEqual([]);
   });
 });
 

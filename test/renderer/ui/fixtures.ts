@@ -44,6 +44,7 @@ export function summaryView(overrides: Partial<SummaryView> = {}): SummaryView {
     zombieDescendants: 0,
     totalMemoryMb: 0,
     totalCpuPercent: 0,
+    orphanCount: 0,
     ...overrides,
   };
 }
