@@ -59,9 +59,9 @@ export function countingReader(inner: ProcessReader): { reader: ProcessReader; c
       counts.reads++;
       return timed(() => inner.read(pid));
     },
-    agentMarkers(table, skip) {
+    agentMarkers(table, skip, dataDir) {
       counts.markerScans++;
-      return timed(() => inner.agentMarkers(table, skip));
+      return timed(() => inner.agentMarkers(table, skip, dataDir));
     },
     close: () => inner.close(),
   };

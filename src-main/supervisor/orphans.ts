@@ -15,8 +15,8 @@
  * if a fresh sweep still lists it (marker, our data dir, not a live agent's)
  * and its pid + start time match before every signal.
  */
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { isUnder } from './data-dir-scope';
 import { messageOf } from './errors';
 import {
   collectTree,
@@ -228,9 +228,3 @@ function belongsToCurrentRun(entry: ProcEntry, owner: LiveAgentRef, table: Proce
   return entry.startedAtMs >= runStart - START_SLACK_MS;
 }
 
-/** True when `file` is an absolute path inside `dir`. */
-export function isUnder(file: string | null, dir: string): boolean {
-  if (file === null || !path.isAbsolute(file)) return false;
-  const relative = path.relative(dir, path.resolve(file));
-  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
-}

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuTracker } from './cpu-tracker';
+import { isUnder } from './data-dir-scope';
 import { quoteForDisplay } from './quote';
 import { buildTable, type AgentEnvironment, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
 
@@ -83,12 +84,13 @@ export function createProcReader(): ProcessReader {
     async read(pid: number) {
       return readOne(pid);
     },
-    async agentMarkers(table: ProcessTable, skip: ReadonlySet<number>) {
+    async agentMarkers(table: ProcessTable, skip: ReadonlySet<number>, dataDir: string) {
       const markers = new Map<number, string>();
       for (const pid of table.byPid.keys()) {
         if (skip.has(pid)) continue;
-        const agentId = readMarker(pid);
-        if (agentId !== null) markers.set(pid, agentId);
+        const environment = readAgentEnvironment(pid);
+        // Another Corral's agent may carry the same id: only ours (status file under our data dir) count.
+        if (environment !== null && isUnder(environment.statusFile, dataDir)) markers.set(pid, environment.agentId);
       }
       return markers;
     },
@@ -122,11 +124,6 @@ function readCommandLine(pid: number): string | null {
   const args = raw.subarray(0, MAX_COMMAND_LINE_BYTES).toString('utf8').split('\0');
   if (args.at(-1) === '') args.pop();
   return args.length === 0 ? null : args.map(quoteForDisplay).join(' ') + (raw.length > MAX_COMMAND_LINE_BYTES ? ' …' : '');
-}
-
-function readMarker(pid: number): string | null {
-  const environ = readEnviron(pid);
-  return environ === null ? null : variable(environ, MARKER);
 }
 
 function readAgentEnvironment(pid: number): AgentEnvironment | null {

@@ -10,7 +10,11 @@ export class SnapshotCache {
   private latest: { startedAt: number; table: Promise<ProcessTable> } | null = null;
   private readonly markers = new WeakMap<ProcessTable, Promise<Map<number, string>>>();
 
-  constructor(private readonly reader: ProcessReader) {}
+  constructor(
+    private readonly reader: ProcessReader,
+    /** Markers count only for agents of this data dir. */
+    private readonly dataDir: string,
+  ) {}
 
   /** A snapshot started after `requestedAt` (a `performance.now()` reading). */
   table(requestedAt: number, hintPids?: readonly number[]): Promise<ProcessTable> {
@@ -24,11 +28,11 @@ export class SnapshotCache {
     return table;
   }
 
-  /** pid → CORRAL_AGENT_ID for every process in `table` that carries it. */
+  /** pid → CORRAL_AGENT_ID for every process in `table` that carries it and belongs to our data dir. */
   agentMarkers(table: ProcessTable): Promise<Map<number, string>> {
     let markers = this.markers.get(table);
     if (!markers) {
-      markers = this.reader.agentMarkers(table, new Set([process.pid]));
+      markers = this.reader.agentMarkers(table, new Set([process.pid]), this.dataDir);
       this.markers.set(table, markers);
     }
     return markers;

@@ -147,7 +147,7 @@ class Engine implements Supervisor {
     this.historyCapacity = Math.max(1, Math.ceil((options.historyMs ?? 600_000) / this.intervalMs));
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.stopTimeouts };
     this.reader = options.processReader ?? createProcessReader();
-    this.snapshots = new SnapshotCache(this.reader);
+    this.snapshots = new SnapshotCache(this.reader, this.dataDir);
     this.logTail = new LogTail({
       intervalMs: options.logPollMs,
       isWanted: () => this.events.count('log') > 0,

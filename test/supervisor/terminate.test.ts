@@ -105,6 +105,24 @@ describe('killAgent and cleanup', () => {
     expect((await supervisor.getAgentStatus(req.agentId)).state).toBe('completed');
   });
 
+  it("never signals another Corral's daemon that carries the same agent id (its status file is under another data dir)", async () => {
+    const ours = await useSupervisor(prefix);
+    const theirs = await useSupervisor(prefix);
+    const req = request(prefix, [NODE, fixture('escape.mjs'), '--orphan']);
+    await ours.spawnAgent(req);
+    await theirs.spawnAgent({ ...req, requestId: `${req.requestId}-theirs` });
+    const ourDaemon = escapedPid(await waitForLog(ours, req.agentId, 'escaped'));
+    const theirDaemon = escapedPid(await waitForLog(theirs, req.agentId, 'escaped'));
+    trackPid(ourDaemon);
+    trackPid(theirDaemon);
+    await waitFor(async () => (await ours.getAgentStatus(req.agentId)).state === 'completed');
+    await ours.cleanup({ agentId: req.agentId, timeouts: FAST });
+    expect(isPidAlive(ourDaemon)).toBe(false);
+    expect(isPidAlive(theirDaemon)).toBe(true);
+    await theirs.cleanup({ agentId: req.agentId, timeouts: FAST });
+    expect(isPidAlive(theirDaemon)).toBe(false);
+  });
+
   it('stops the whole tree: children and grandchildren', async () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, [NODE, fixture('tree.mjs'), '2']);
