@@ -255,18 +255,20 @@ describe('log rotation', () => {
     }
     expect(paged).toBe(retained);
     expect(pages).toBeGreaterThan(3);
-    // One slice across the boundary between .1 and the live file, when no bytes were lost there.
-    // Read when nothing moves: a last rotation may still be finishing after the agent ended.
+    // One slice across the boundary between .2 and .1 (both whole rotated files; the live one may be
+    // empty if the flood ended right at a rotation). Read when nothing moves: a last rotation may
+    // still be finishing after the agent ended.
+    const rotated1 = path.join(logDir, 'stdout.log.1');
     const boundary = await waitFor(async () => {
       const logical = (await supervisor.readLog(req.agentId, 'stdout', { maxBytes: 1 })).size;
-      const physical = statSync(live).size;
-      const settled = !existsSync(`${live}.rotating`) && logical === (await supervisor.readLog(req.agentId, 'stdout', { maxBytes: 1 })).size && physical === statSync(live).size;
+      const physical = statSync(live).size + statSync(rotated1).size;
+      const settled = !existsSync(`${live}.rotating`) && logical === (await supervisor.readLog(req.agentId, 'stdout', { maxBytes: 1 })).size && physical === statSync(live).size + statSync(rotated1).size;
       return settled ? { at: logical - physical } : null;
     }, { what: 'the log to settle' }).then((found) => found.at);
     const across = await supervisor.readLog(req.agentId, 'stdout', { before: boundary + 100, maxBytes: 200 });
-    // Its last 100 bytes are the live file's first; the 100 before them come from .1, unless a noted
-    // loss sits right at this boundary, in which case the slice stops there.
-    expect(Buffer.from(across.data).subarray(-100).equals(readFileSync(live).subarray(0, 100))).toBe(true);
+    // Its last 100 bytes are .1's first; the 100 before them are .2's last, unless a noted loss sits
+    // right at this boundary, in which case the slice stops there.
+    expect(Buffer.from(across.data).subarray(-100).equals(readFileSync(rotated1).subarray(0, 100))).toBe(true);
     expect([boundary - 100, boundary]).toContain(across.offset);
     const fromEvents = bytesAt(across.offset, boundary + 100);
     if (fromEvents !== null) expect(Buffer.from(across.data).equals(fromEvents)).toBe(true);
