@@ -644,7 +644,8 @@ class Engine implements Supervisor {
       else addNote(run, change.note);
     }
     if (!run && change.note && !change.warning) this.warn(`${agentId}: ${change.note}`);
-    this.store.markDirty();
+    // Saved at once, not coalesced: a crash right after a rotation must not leave offsets one rotation behind. Rotations are rare.
+    this.store.flush();
     if (change.warning) this.warn(change.warning);
   }
 
