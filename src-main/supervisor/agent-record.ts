@@ -181,6 +181,7 @@ export function toPersisted(run: AgentRun): PersistedAgent {
     notes: run.notes,
     adopted: run.adopted,
     stopReport: run.stopReport,
+    stopProgress: run.stopProgress,
     knownMembers: run.knownMembers,
     logs: run.logs,
   };
@@ -203,6 +204,7 @@ export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyC
     notes: [...saved.notes],
     adopted: saved.adopted,
     stopReport: saved.stopReport,
+    stopProgress: saved.stopProgress ?? null,
     knownMembers: saved.knownMembers,
     logs: saved.logs,
   };

@@ -31,6 +31,13 @@ const stopReportSchema = z.object({
   survivors: z.array(z.object({ pid: z.number(), name: z.string() })),
 });
 
+const stopProgressSchema = z.object({
+  stage: z.enum(['term1', 'term2', 'kill']),
+  forced: z.boolean(),
+  deadline: z.number(),
+  stageMs: z.object({ term1: z.number(), term2: z.number(), kill: z.number() }),
+});
+
 const offsetSchema = z.number().int().nonnegative();
 const streamLogSchema = z.object({
   rotatedBytes: offsetSchema,
@@ -52,6 +59,8 @@ export const persistedAgentSchema = z.object({
   notes: z.array(z.string()),
   adopted: z.boolean(),
   stopReport: stopReportSchema.nullable(),
+  /** The stop in progress when saved, so a stop cut short by a crash resumes as forceful as it was. Optional: absent in early v2 files. */
+  stopProgress: stopProgressSchema.nullable().optional(),
   knownMembers: z.array(identitySchema),
   logs: z.object({ stdout: streamLogSchema, stderr: streamLogSchema }),
 });

@@ -196,7 +196,9 @@ class Engine implements Supervisor {
     if (this.agents.size > 0) this.store.flush();
     // A stop cut short by Corral's own end is finished, never left half-done (see reconcile).
     for (const run of this.agents.values()) {
-      if (run.state === 'stopping') this.stop(run, {}).catch((error: unknown) => this.warn(`Could not finish the stop of "${run.request.agentId}": ${messageOf(error)}`));
+      // A stop that had reached SIGKILL, or was forced, resumes forced; a graceful one starts its stages again.
+      const force = run.stopProgress !== null && (run.stopProgress.forced || run.stopProgress.stage === 'kill');
+      if (run.state === 'stopping') this.stop(run, { force }).catch((error: unknown) => this.warn(`Could not finish the stop of "${run.request.agentId}": ${messageOf(error)}`));
     }
     this.scheduleTick();
     this.stopOrphanSweep = this.orphans.start();
@@ -451,6 +453,7 @@ class Engine implements Supervisor {
         onStage: (stage, deadline) => {
           if (run.stopping !== stopping) return;
           run.stopProgress = { stage, forced: force, deadline, stageMs: { term1: timeouts.firstTermMs, term2: timeouts.secondTermMs, kill: timeouts.killMs } };
+          this.store.markDirty(); // a crash mid-stop resumes it as forceful as it was
           this.events.emit('stopStage', { agentId: run.request.agentId, ...run.stopProgress });
         },
       },

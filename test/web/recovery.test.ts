@@ -5,7 +5,7 @@
  * stop), and shut down by a signal (`--on-signal stop-all` stops everything;
  * the default leaves agents for the next start).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentView, Result, StatusEventView, StopReportView } from '../../src-preload/contract';
@@ -146,6 +146,36 @@ describe('crash recovery of Corral itself', () => {
     expect(isPidAlive(stubborn.pid)).toBe(false);
     await waitFor(() => savedState(dir, stubborn.agentId) === 'cancelled', { what: 'the state file to say cancelled' });
 
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
+
+describe('a stop cut short by a crash resumes as forceful as it was', () => {
+  it('a stop that had reached SIGKILL resumes with SIGKILL at once, not from a fresh SIGTERM', async () => {
+    const dir = dataDir();
+    const first = await startServe(dir, ['--stop-timeouts', '60000,60000,60000']);
+    const client = await connectServe(first);
+    const stubborn = await spawnAgent(client, 'ignore-term.mjs');
+    await waitForLogFile(dir, stubborn.agentId, 'ready');
+    void client.call('stopAgent', { agentId: stubborn.agentId }).catch(() => undefined);
+    await waitForLogFile(dir, stubborn.agentId, 'ignoring SIGTERM');
+    const file = path.join(dir, 'state.json');
+    const saved = () => JSON.parse(readFileSync(file, 'utf8')) as { agents: Record<string, { stopProgress?: { stage: string } | null }> };
+    await waitFor(() => saved().agents[stubborn.agentId]?.stopProgress?.stage === 'term1', { what: 'the stop stage to be saved' });
+    await sigkill(first);
+    // As if Corral had died after the stop reached its SIGKILL stage.
+    const state = saved();
+    state.agents[stubborn.agentId]!.stopProgress!.stage = 'kill';
+    writeFileSync(file, JSON.stringify(state));
+
+    // Stages of a minute: only a stop that resumes at SIGKILL ends within the wait below.
+    const second = await startServe(dir, ['--stop-timeouts', '60000,60000,60000']);
+    const again = await connectServe(second);
+    await waitFor(async () => (await agent(again, stubborn.agentId)).state === 'cancelled', { what: 'the resumed stop to end', timeoutMs: 15_000 });
+    const view = await agent(again, stubborn.agentId);
+    expect(view.stopReport).toMatchObject({ outcome: 'stopped', forced: true, endedByStage: { term1: 0, term2: 0, kill: 1 } });
+    expect(isPidAlive(stubborn.pid)).toBe(false);
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   }, 60_000);

@@ -1,0 +1,338 @@
+/**
+ * The detail's controls and tabs that the other files do not reach: Run again
+ * (same record, same log file), Remove (record and log folder gone), Stop all
+ * (every live agent cancelled, nothing left in /proc), the Request tab (env
+ * keys without values, the prompt verbatim) and the Logs tab's own controls
+ * (Stream, Follow, Load older past the initial tail read).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import type { AgentView } from '../../src-preload/contract';
+import { isPidAlive, liveAgentProcesses } from '../helpers/proc';
+import {
+  agentRow,
+  E2E_FIXTURES,
+  factValue,
+  launchAndOpen,
+  NODE,
+  nodeAgentRequest,
+  openAgent,
+  SHARED_FIXTURES,
+  textUntil,
+  until,
+  waitForState,
+  WireClient,
+} from './harness';
+import { useE2E } from './session';
+
+const e2e = useE2E('controls');
+const TIMEOUT = 60_000;
+const SLEEPER = path.join(SHARED_FIXTURES, 'sleeper.mjs');
+
+/** Processes of exactly this agent (liveAgentProcesses matches by prefix, and `-1` prefixes `-10`). */
+function processesOf(agentId: string) {
+  return liveAgentProcesses(agentId).filter((p) => p.agentId === agentId);
+}
+
+function logOf(page: Page): Locator {
+  return page.getByRole('log', { name: 'Log output' });
+}
+
+function occurrences(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+/** The log region's scroll geometry (it is virtualised: only rows near the viewport are in the DOM). */
+function scrollState(log: Locator): Promise<{ top: number; height: number; client: number }> {
+  return log.evaluate((el) => ({ top: el.scrollTop, height: el.scrollHeight, client: el.clientHeight }));
+}
+
+function scrollTo(log: Locator, top: number): Promise<void> {
+  return log.evaluate((el, y) => {
+    el.scrollTop = y;
+    el.dispatchEvent(new Event('scroll'));
+  }, top);
+}
+
+/** One agent's view through the contract (independent of what the page shows). */
+async function agentView(agentId: string): Promise<AgentView> {
+  const client = await WireClient.connect(e2e.host);
+  try {
+    return await client.must<AgentView>('getAgent', { agentId });
+  } finally {
+    client.close();
+  }
+}
+
+describe('agent controls and tabs in the browser', () => {
+  test(
+    'Run again starts a completed agent again under the same record; both runs append to one log',
+    async () => {
+      const { page } = await e2e.open();
+      const id = e2e.id('again');
+      const panel = await launchAndOpen(page, {
+        preset: 'Custom command',
+        name: 'Run twice',
+        agentId: id,
+        program: NODE,
+        args: ['-e', "console.log('run-marker')"],
+      });
+      await waitForState(panel, 'completed');
+      const first = await agentView(id);
+      expect(first.state).toBe('completed');
+      expect(first.startedAt).not.toBeNull();
+
+      await panel.getByRole('tab', { name: 'Logs' }).click();
+      await textUntil(logOf(page), 'the first run-marker', (t) => occurrences(t, 'run-marker') === 1);
+
+      const runAgain = panel.getByRole('button', { name: 'Run again' });
+      expect(await runAgain.isEnabled()).toBe(true);
+      await runAgain.click();
+
+      // A second run: a new start time on the same record, and completed again.
+      const second = await until(
+        'a second run that completed',
+        async () => {
+          const view = await agentView(id);
+          return view.startedAt !== first.startedAt && view.state === 'completed' ? view : null;
+        },
+        20_000,
+        100,
+      );
+      expect(second.exitCode).toBe(0);
+      await waitForState(panel, 'completed');
+      await textUntil(agentRow(page, id), 'the row to say completed', (t) => /\bcompleted\b/.test(t));
+
+      const text = await textUntil(logOf(page), 'run-marker twice in the log', (t) => occurrences(t, 'run-marker') >= 2, 20_000);
+      expect(occurrences(text, 'run-marker')).toBe(2);
+      expect(processesOf(id)).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'Remove, confirmed, forgets an ended agent: its row goes and its log folder is deleted',
+    async () => {
+      const { page } = await e2e.open();
+      const id = e2e.id('remove');
+      const name = 'Remove me';
+      const panel = await launchAndOpen(page, {
+        preset: 'Custom command',
+        name,
+        agentId: id,
+        program: NODE,
+        args: ['-e', "console.log('to be removed')"],
+      });
+      await waitForState(panel, 'completed');
+      const logDir = path.join(e2e.host.dataDir, 'agents', id);
+      expect(existsSync(logDir), `${logDir} exists before Remove`).toBe(true);
+
+      await panel.getByRole('button', { name: 'Remove', exact: true }).click();
+      const confirm = page.getByRole('alertdialog', { name: `Remove ${name}?` });
+      await confirm.waitFor({ timeout: 5_000 });
+      await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
+      await confirm.waitFor({ state: 'hidden', timeout: 5_000 });
+
+      await agentRow(page, id).waitFor({ state: 'detached', timeout: 10_000 });
+      await until('the log folder to be deleted', () => !existsSync(logDir), 10_000);
+      // The engine forgot it too.
+      const client = await WireClient.connect(e2e.host);
+      try {
+        expect((await client.call('getAgent', { agentId: id })).ok).toBe(false);
+      } finally {
+        client.close();
+      }
+      expect(await agentRow(page, id).count()).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'Stop all, confirmed, cancels three running agents: rows say cancelled, Summary running 0, none alive in /proc',
+    async () => {
+      const ids = ['a', 'b', 'c'].map((n) => e2e.id(`all-${n}`));
+      const client = await WireClient.connect(e2e.host);
+      try {
+        const answers = await Promise.all(ids.map((id) => client.must<{ status: string }>('spawnAgent', nodeAgentRequest(id, SLEEPER, [], `Sleeper ${id.slice(-5)}`))));
+        expect(answers.map((a) => a.status)).toEqual(['running', 'running', 'running']);
+      } finally {
+        client.close();
+      }
+      const pids = await until('three sleepers in /proc', () => {
+        const found = ids.flatMap((id) => processesOf(id).map((p) => p.pid));
+        return found.length === 3 ? found : null;
+      });
+
+      const { page } = await e2e.open();
+      const summary = page.getByRole('region', { name: 'Summary' });
+      for (const id of ids) await textUntil(agentRow(page, id), `${id} running`, (t) => /\brunning\b/.test(t));
+      await textUntil(summary, 'the summary to count 3 running', (t) => /\brunning\s+3\b/.test(t));
+
+      await page.getByRole('button', { name: 'Stop all', exact: true }).click();
+      const confirm = page.getByRole('alertdialog', { name: 'Stop all agents?' });
+      await confirm.waitFor({ timeout: 5_000 });
+      await confirm.getByRole('button', { name: 'Stop', exact: true }).click();
+      await confirm.waitFor({ state: 'hidden', timeout: 5_000 });
+
+      for (const id of ids) await textUntil(agentRow(page, id), `${id} cancelled`, (t) => /\bcancelled\b/.test(t), 30_000);
+      await textUntil(summary, 'the summary to count 0 running', (t) => /\brunning\s+0\b/.test(t));
+      await until('every sleeper pid to be gone', () => pids.every((pid) => !isPidAlive(pid)), 10_000);
+      for (const id of ids) expect(processesOf(id)).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the Request tab lists environment keys but never their values, and shows a multi-line prompt verbatim',
+    async () => {
+      const { page } = await e2e.open();
+      const id = e2e.id('request');
+      const secret = 'hunter2-xyz';
+      const prompt = ['Say "hello" and \'goodbye\'', 'then run $(date) and `uname` && echo $HOME', '  indented: <b>not bold</b> \\n stays'].join('\n');
+      const panel = await launchAndOpen(page, {
+        preset: 'Custom command',
+        name: 'With request',
+        agentId: id,
+        program: NODE,
+        args: [SLEEPER],
+        env: [`SECRET_TOKEN=${secret}`],
+        prompt,
+      });
+      await waitForState(panel, 'running');
+      await until('the agent process', () => processesOf(id).length === 1);
+
+      await panel.getByRole('tab', { name: 'Request' }).click();
+      const environment = await until('the Environment fact', () => factValue(panel, 'Environment'));
+      expect(environment).toContain('SECRET_TOKEN');
+      expect(environment).not.toContain(secret);
+      expect(await until('the Prompt fact', () => factValue(panel, 'Prompt'))).toBe(prompt);
+
+      // Nowhere in the page: rendered text, text content, or markup.
+      for (const tab of ['Request', 'Overview', 'Logs']) {
+        await panel.getByRole('tab', { name: tab }).click();
+        await panel.getByRole('tab', { name: tab, selected: true }).waitFor({ timeout: 5_000 });
+        expect(await page.evaluate('document.body.innerText')).not.toContain(secret);
+        expect(await page.evaluate('document.documentElement.textContent')).not.toContain(secret);
+        expect(await page.content()).not.toContain(secret);
+      }
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'Logs tab: the Stream radios show stdout, stderr or both; with Follow unticked the scroll position stays while lines arrive',
+    async () => {
+      const { page } = await e2e.open();
+      const id = e2e.id('streams');
+      const panel = await launchAndOpen(page, {
+        preset: 'Custom command',
+        name: 'Two streams',
+        agentId: id,
+        program: NODE,
+        args: [path.join(E2E_FIXTURES, 'two-streams.mjs')],
+      });
+      await waitForState(panel, 'running');
+      await panel.getByRole('tab', { name: 'Logs' }).click();
+      const log = logOf(page);
+      const stream = page.getByRole('radiogroup', { name: 'Stream' });
+      const radio = (name: string) => stream.getByRole('radio', { name, exact: true });
+      expect(await radio('both').isChecked()).toBe(true);
+
+      const both = await textUntil(log, 'both streams', (t) => t.includes('OUT-LINE') && t.includes('ERR-LINE'));
+      expect(both).toMatch(/OUT-LINE \d{5}/);
+
+      await radio('stdout').check();
+      const out = await textUntil(log, 'only stdout lines', (t) => t.includes('OUT-LINE') && !t.includes('ERR-LINE'));
+      expect(out).not.toContain('ERR-LINE');
+
+      await radio('stderr').check();
+      const err = await textUntil(log, 'only stderr lines', (t) => t.includes('ERR-LINE') && !t.includes('OUT-LINE'));
+      expect(err).not.toContain('OUT-LINE');
+
+      await radio('both').check();
+      await textUntil(log, 'both streams again', (t) => t.includes('OUT-LINE') && t.includes('ERR-LINE'));
+
+      // Following: the view sits at the bottom while lines arrive.
+      const follow = page.getByRole('checkbox', { name: 'Follow' });
+      expect(await follow.isChecked()).toBe(true);
+      await until(
+        'a scrollable log at its bottom',
+        async () => {
+          const s = await scrollState(log);
+          return s.height > s.client + 600 && s.height - s.top - s.client <= 18;
+        },
+        15_000,
+        100,
+      );
+
+      // Not following: a position the user chose stays put while the log grows below it.
+      await follow.uncheck();
+      expect(await follow.isChecked()).toBe(false);
+      await scrollTo(log, 540);
+      const firstLine = (await log.innerText()).split('\n')[0];
+      const before = await scrollState(log);
+      expect(before.top).toBe(540);
+      const after = await until(
+        'the log to grow by ten rows',
+        async () => {
+          const s = await scrollState(log);
+          return s.height >= before.height + 10 * 18 ? s : null;
+        },
+        15_000,
+        100,
+      );
+      expect(after.top).toBe(540);
+      expect((await log.innerText()).split('\n')[0]).toBe(firstLine);
+      expect(await follow.isChecked()).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'Load older brings back the start of a log longer than the initial tail read',
+    async () => {
+      const { page } = await e2e.open();
+      const id = e2e.id('older');
+      const panel = await launchAndOpen(page, {
+        preset: 'Custom command',
+        name: 'Long log',
+        agentId: id,
+        program: NODE,
+        args: [path.join(E2E_FIXTURES, 'numbered-lines.mjs'), '300000'],
+      });
+      await waitForState(panel, 'completed', 30_000);
+      await panel.getByRole('tab', { name: 'Logs' }).click();
+      const log = logOf(page);
+      await textUntil(log, 'the last line', (t) => t.includes('line 300000'));
+
+      // The tail read holds only the last ~256 KiB: the top of the list is far from line 1.
+      await scrollTo(log, 0);
+      const top = await textUntil(log, 'the top of the tail', (t) => /^line \d{6}/.test(t.trim()));
+      const firstShown = Number(/^line (\d{6})/.exec(top.trim())![1]);
+      expect(firstShown).toBeGreaterThan(200_000);
+      expect(top).not.toContain('line 000001');
+
+      const loadOlder = page.getByRole('button', { name: 'Load older' });
+      expect(await loadOlder.count(), 'a Load older button while older content exists').toBe(1);
+      let clicks = 0;
+      for (; clicks < 40 && (await loadOlder.count()) > 0; clicks++) {
+        await loadOlder.click({ timeout: 10_000 });
+        // Done when the button is enabled again (ready for the next page) or gone (nothing older).
+        await until('the older page to load', async () => (await loadOlder.count()) === 0 || (await loadOlder.isEnabled()), 15_000, 50);
+      }
+      expect(await loadOlder.count(), `Load older still shown after ${clicks} clicks`).toBe(0);
+      // 3.6 MB in pages of 256 KiB.
+      expect(clicks).toBeGreaterThanOrEqual(10);
+
+      await scrollTo(log, 0);
+      const start = await textUntil(log, 'line 000001 at the top', (t) => t.trim().startsWith('line 000001'));
+      expect(start).toContain('line 000002');
+      // All 300 000 rows are in the list now (fixed 18 px rows).
+      const { height } = await scrollState(log);
+      expect(height).toBeGreaterThanOrEqual(300_000 * 18);
+    },
+    TIMEOUT,
+  );
+});
