@@ -71,6 +71,18 @@ function savedState(dir: string, agentId: string): string | undefined {
   }
 }
 
+/** A host whose graceful stop of a SIGTERM-ignoring agent is under way, with stages of a minute: surely still in progress when the test kills the host. */
+async function stopInProgress(): Promise<{ dir: string; first: ServeProcess; stubborn: { agentId: string; pid: number } }> {
+  const dir = dataDir();
+  const first = await startServe(dir, ['--stop-timeouts', '60000,60000,60000']);
+  const client = await connectServe(first);
+  const stubborn = await spawnAgent(client, 'ignore-term.mjs');
+  await waitForLogFile(dir, stubborn.agentId, 'ready');
+  void client.call('stopAgent', { agentId: stubborn.agentId }).catch(() => undefined);
+  await waitForLogFile(dir, stubborn.agentId, 'ignoring SIGTERM');
+  return { dir, first, stubborn };
+}
+
 async function sigkill(served: ServeProcess): Promise<void> {
   served.child.kill('SIGKILL');
   expect(await served.exited).toEqual({ code: null, signal: 'SIGKILL' });
@@ -120,14 +132,7 @@ describe('crash recovery of Corral itself', () => {
   }, 60_000);
 
   it('an agent persisted as stopping when Corral died is stopped by the next start (cancelled), never back to plain running', async () => {
-    const dir = dataDir();
-    // Stages long enough that the stop is surely in progress when Corral dies.
-    const first = await startServe(dir, ['--stop-timeouts', '60000,60000,60000']);
-    const client = await connectServe(first);
-    const stubborn = await spawnAgent(client, 'ignore-term.mjs');
-    await waitForLogFile(dir, stubborn.agentId, 'ready');
-    void client.call('stopAgent', { agentId: stubborn.agentId }).catch(() => undefined);
-    await waitForLogFile(dir, stubborn.agentId, 'ignoring SIGTERM');
+    const { dir, first, stubborn } = await stopInProgress();
     await waitFor(() => savedState(dir, stubborn.agentId) === 'stopping', { what: 'the state file to say stopping' });
     await sigkill(first);
     expect(isPidAlive(stubborn.pid)).toBe(true);
@@ -153,13 +158,7 @@ describe('crash recovery of Corral itself', () => {
 
 describe('a stop cut short by a crash resumes as forceful as it was', () => {
   it('a stop that had reached SIGKILL resumes with SIGKILL at once, not from a fresh SIGTERM', async () => {
-    const dir = dataDir();
-    const first = await startServe(dir, ['--stop-timeouts', '60000,60000,60000']);
-    const client = await connectServe(first);
-    const stubborn = await spawnAgent(client, 'ignore-term.mjs');
-    await waitForLogFile(dir, stubborn.agentId, 'ready');
-    void client.call('stopAgent', { agentId: stubborn.agentId }).catch(() => undefined);
-    await waitForLogFile(dir, stubborn.agentId, 'ignoring SIGTERM');
+    const { dir, first, stubborn } = await stopInProgress();
     const file = path.join(dir, 'state.json');
     const saved = () => JSON.parse(readFileSync(file, 'utf8')) as { agents: Record<string, { stopProgress?: { stage: string } | null }> };
     await waitFor(() => saved().agents[stubborn.agentId]?.stopProgress?.stage === 'term1', { what: 'the stop stage to be saved' });

@@ -24,34 +24,50 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServe(dataDir: string, extraArgs: string[] = []): Promise<ServeProcess> {
+/** A running serve.ts child with its output so far; killed after the test if still running. */
+export interface SpawnedServe {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts serve.ts with exactly `args` (for tests of its flags); see `startServe` for a ready host. */
+export function spawnServe(args: string[]): SpawnedServe {
   const env = { ...process.env };
   delete env.CORRAL_DATA_DIR;
-  const args = ['--import', 'tsx', SERVE, '--port', '0', '--data-dir', dataDir, '--sample-ms', '100', ...extraArgs];
-  const child = spawn(NODE, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(NODE, ['--import', 'tsx', SERVE, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env });
   if (child.pid !== undefined) trackPid(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': the output is complete by then, for tests that read it after the end.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   onCleanup(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await exited;
     }
   });
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Starts serve.ts on a random port over `dataDir` and waits for its URL line. */
+export async function startServe(dataDir: string, extraArgs: string[] = []): Promise<ServeProcess> {
+  const spawned = spawnServe(['--port', '0', '--data-dir', dataDir, '--sample-ms', '100', ...extraArgs]);
+  const { exited, stdout, stderr } = spawned;
   const gone = exited.then(({ code, signal }): never => {
-    throw new Error(`serve exited (code ${code}, signal ${signal}) before its URL line; stderr: ${stderr}`);
+    throw new Error(`serve exited (code ${code}, signal ${signal}) before its URL line; stderr: ${stderr()}`);
   });
-  const found = waitFor(() => stdout.match(/^Corral web host: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43})\n$/), {
+  const found = waitFor(() => stdout().match(/^Corral web host: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43})\n$/), {
     timeoutMs: 20_000,
     what: 'the URL line',
   }).catch((error: Error) => {
-    throw new Error(`${error.message}; stdout: ${stdout}; stderr: ${stderr}`);
+    throw new Error(`${error.message}; stdout: ${stdout()}; stderr: ${stderr()}`);
   });
   const line = await Promise.race([found, gone]);
-  return { child, port: Number(line[1]), token: line[2] as string, stdout: () => stdout, stderr: () => stderr, exited };
+  return { ...spawned, port: Number(line[1]), token: line[2] as string };
 }
 
 export async function connectServe(served: ServeProcess): Promise<WireTestClient> {

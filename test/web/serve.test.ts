@@ -3,7 +3,7 @@
  * the URL line, serving with that token, a clean exit on SIGTERM, and agents
  * that outlive it and are re-adopted by the next start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +12,10 @@ import { WebSocket } from 'ws';
 import type { AgentView, SpawnResultView } from '../../src-preload/contract';
 import { fixture, idPrefix, isPidAlive, NODE, tempDir, trackPid } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
+import { spawnServe } from './serve-process';
 import { onCleanup, WireTestClient, wsUrl } from './web-harness';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVE = path.join(REPO, 'src-main', 'web', 'serve.ts');
 const isRendererBuilt = existsSync(path.join(REPO, 'out', 'renderer', 'index.html'));
 const prefix = idPrefix('serve');
 
@@ -29,28 +29,8 @@ interface Served {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts serve.ts under tsx's loader (one process: the pid we signal is the host itself). */
-function startServe(args: string[]): Omit<Served, 'url' | 'port' | 'token'> & { stdout: () => string } {
-  const env = { ...process.env };
-  delete env.CORRAL_DATA_DIR;
-  const child = spawn(NODE, ['--import', 'tsx', SERVE, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env });
-  if (child.pid !== undefined) trackPid(child.pid);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-  onCleanup(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { child, exited, stdout: () => stdout, stderr: () => stderr };
-}
-
 async function serve(dataDir: string): Promise<Served> {
-  const started = startServe(['--port', '0', '--data-dir', dataDir, '--sample-ms', '100']);
+  const started = spawnServe(['--port', '0', '--data-dir', dataDir, '--sample-ms', '100']);
   const line = await waitFor(() => started.stdout().match(/^Corral web host: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43}))\n$/), {
     timeoutMs: 20_000,
     what: 'the URL line',
@@ -113,7 +93,7 @@ describe('npm run serve', () => {
   );
 
   it('refuses a bad flag with the usage and exit code 2', async () => {
-    const started = startServe(['--port', 'eighty']);
+    const started = spawnServe(['--port', 'eighty']);
     expect(await started.exited).toEqual({ code: 2, signal: null });
     expect(started.stderr()).toContain('--port must be a whole number');
     expect(started.stderr()).toContain('Usage: npm run serve --');
