@@ -13,11 +13,11 @@ import type { AgentView } from '../../src-preload/contract';
 import { isPidAlive, liveAgentProcesses } from '../helpers/proc';
 import {
   agentRow,
-  E2E_FIXTURES,
   factValue,
   launchAndOpen,
   NODE,
   nodeAgentRequest,
+  openFixtureLogs,
   SHARED_FIXTURES,
   textUntil,
   until,
@@ -230,15 +230,7 @@ describe('agent controls and tabs in the browser', () => {
     async () => {
       const { page } = await e2e.open();
       const id = e2e.id('streams');
-      const panel = await launchAndOpen(page, {
-        preset: 'Custom command',
-        name: 'Two streams',
-        agentId: id,
-        program: NODE,
-        args: [path.join(E2E_FIXTURES, 'two-streams.mjs')],
-      });
-      await waitForState(panel, 'running');
-      await panel.getByRole('tab', { name: 'Logs' }).click();
+      await openFixtureLogs(page, { name: 'Two streams', agentId: id, script: 'two-streams.mjs' });
       const log = logOf(page);
       const stream = page.getByRole('radiogroup', { name: 'Stream' });
       const radio = (name: string) => stream.getByRole('radio', { name, exact: true });
@@ -298,15 +290,7 @@ describe('agent controls and tabs in the browser', () => {
     async () => {
       const { page } = await e2e.open();
       const id = e2e.id('older');
-      const panel = await launchAndOpen(page, {
-        preset: 'Custom command',
-        name: 'Long log',
-        agentId: id,
-        program: NODE,
-        args: [path.join(E2E_FIXTURES, 'numbered-lines.mjs'), '300000'],
-      });
-      await waitForState(panel, 'completed', 30_000);
-      await panel.getByRole('tab', { name: 'Logs' }).click();
+      await openFixtureLogs(page, { name: 'Long log', agentId: id, script: 'numbered-lines.mjs', args: ['300000'], state: 'completed', timeoutMs: 30_000 });
       const log = logOf(page);
       await textUntil(log, 'the last line', (t) => t.includes('line 300000'));
 

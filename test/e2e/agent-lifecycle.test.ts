@@ -3,11 +3,10 @@
  * agent dialog, watched (state, CPU chart, log), searched, stopped, failing,
  * and refused at launch.
  */
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { liveAgentProcesses } from '../helpers/proc';
-import { agentRow, E2E_FIXTURES, factValue, launchAndOpen, NODE, openAgent, openNewAgentDialog, startAgentFromDialog, textUntil, until, waitForState } from './harness';
+import { agentRow, factValue, launchAndOpen, NODE, openAgent, openFixtureLogs, openNewAgentDialog, startAgentFromDialog, textUntil, until, waitForState } from './harness';
 import { useE2E } from './session';
 
 const e2e = useE2E('life');
@@ -74,15 +73,7 @@ describe('agent lifecycle in the browser', () => {
     async () => {
       const { page } = await e2e.open();
       const id = e2e.id('needles');
-      const panel = await launchAndOpen(page, {
-        preset: 'Custom command',
-        name: 'Needles',
-        agentId: id,
-        program: NODE,
-        args: [path.join(E2E_FIXTURES, 'needles.mjs')],
-      });
-      await waitForState(panel, 'running');
-      await panel.getByRole('tab', { name: 'Logs' }).click();
+      await openFixtureLogs(page, { name: 'Needles', agentId: id, script: 'needles.mjs' });
       await textUntil(page.getByRole('log', { name: 'Log output' }), 'all 20 lines', (text) => text.includes('line 20: a needle here'));
 
       const search = page.getByRole('searchbox', { name: 'Search logs' });

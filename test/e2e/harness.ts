@@ -517,3 +517,20 @@ export async function launchAndOpen(page: Page, fields: DialogFields & { agentId
   await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
   return openAgent(page, fields.agentId);
 }
+
+/** Starts a fixture script from test/e2e/fixtures as a Custom command agent, waits until it is `state`, and opens its Logs tab. */
+export async function openFixtureLogs(
+  page: Page,
+  options: { name: string; agentId: string; script: string; args?: string[]; state?: string; timeoutMs?: number },
+): Promise<Locator> {
+  const panel = await launchAndOpen(page, {
+    preset: 'Custom command',
+    name: options.name,
+    agentId: options.agentId,
+    program: NODE,
+    args: [path.join(E2E_FIXTURES, options.script), ...(options.args ?? [])],
+  });
+  await waitForState(panel, options.state ?? 'running', options.timeoutMs);
+  await panel.getByRole('tab', { name: 'Logs' }).click();
+  return panel;
+}

@@ -3,10 +3,9 @@
  * colours are kept, every other terminal escape (window title, OSC 8 links,
  * clear screen) is dropped, and nothing the agent prints runs in the page.
  */
-import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { E2E_FIXTURES, launchAndOpen, NODE, textUntil, waitForState } from './harness';
+import { openFixtureLogs, textUntil } from './harness';
 import { useE2E } from './session';
 
 const e2e = useE2E('hostile');
@@ -18,15 +17,7 @@ describe('untrusted agent output in the log view', () => {
       const { page } = await e2e.open();
       const titleBefore = await page.title();
       const id = e2e.id('out');
-      const panel = await launchAndOpen(page, {
-        preset: 'Custom command',
-        name: 'Hostile output',
-        agentId: id,
-        program: NODE,
-        args: [path.join(E2E_FIXTURES, 'hostile-output.mjs')],
-      });
-      await waitForState(panel, 'running');
-      await panel.getByRole('tab', { name: 'Logs' }).click();
+      await openFixtureLogs(page, { name: 'Hostile output', agentId: id, script: 'hostile-output.mjs' });
       const log = page.getByRole('log', { name: 'Log output' });
       const text = await textUntil(log, 'the hostile lines', (t) => t.includes('hostile: done'), 20_000);
 

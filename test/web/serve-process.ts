@@ -70,7 +70,8 @@ export async function startServe(dataDir: string, extraArgs: string[] = []): Pro
   return { ...spawned, port: Number(line[1]), token: line[2] as string };
 }
 
-export async function connectServe(served: ServeProcess): Promise<WireTestClient> {
+/** A contract client of the host, with the page's own Origin and token; closed after the test. */
+export async function connectServe(served: { port: number; token: string }): Promise<WireTestClient> {
   const ws = new WebSocket(wsUrl(served.port, served.token), { origin: `http://127.0.0.1:${served.port}` });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());

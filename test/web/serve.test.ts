@@ -8,12 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { AgentView, SpawnResultView } from '../../src-preload/contract';
 import { fixture, idPrefix, isPidAlive, NODE, tempDir, trackPid } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
-import { spawnServe } from './serve-process';
-import { onCleanup, WireTestClient, wsUrl } from './web-harness';
+import { connectServe, spawnServe } from './serve-process';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const isRendererBuilt = existsSync(path.join(REPO, 'out', 'renderer', 'index.html'));
@@ -40,17 +38,6 @@ async function serve(dataDir: string): Promise<Served> {
   return { ...started, url: new URL(line[1] as string), port: Number(line[2]), token: line[3] as string };
 }
 
-async function connect(served: Served): Promise<WireTestClient> {
-  const ws = new WebSocket(wsUrl(served.port, served.token), { origin: `http://127.0.0.1:${served.port}` });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const client = new WireTestClient(ws);
-  onCleanup(() => client.close());
-  return client;
-}
-
 describe('npm run serve', () => {
   it.skipIf(!isRendererBuilt)(
     'prints one URL line, serves the built page and the contract with that token, and exits 0 on SIGTERM leaving agents running for the next start',
@@ -63,7 +50,7 @@ describe('npm run serve', () => {
       expect(await page.text()).toBe(readFileSync(path.join(REPO, 'out', 'renderer', 'index.html'), 'utf8'));
       expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
 
-      const client = await connect(first);
+      const client = await connectServe(first);
       const version = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
       expect(await client.call('getHostInfo')).toMatchObject({ ok: true, value: { host: 'web', version, dataDir, canOpenFolders: false } });
       const agentId = `${prefix}-1`;
@@ -81,7 +68,7 @@ describe('npm run serve', () => {
       // The next start has a new token and re-adopts the agent.
       const second = await serve(dataDir);
       expect(second.token).not.toBe(first.token);
-      const again = await connect(second);
+      const again = await connectServe(second);
       const all = await again.call('monitorAllAgents');
       expect((all as { ok: true; value: Record<string, AgentView> }).value[agentId]).toMatchObject({ state: 'running', pid, adopted: true });
       expect(await again.call('stopAgent', { agentId })).toMatchObject({ ok: true, value: { outcome: 'stopped' } });
