@@ -10,15 +10,8 @@ import type { HostAdapter } from './service';
 /** Non-TTY stdout is block-buffered by most runtimes; these make agents' logs appear as they are written. */
 const UNBUFFERED_ENV = { PYTHONUNBUFFERED: '1', NODE_NO_READLINE: '1', FORCE_COLOR: '1' };
 
-interface PresetTemplate {
-  id: string;
-  label: string;
-  description: string;
-  agentType: string;
-  command: string[];
-  env: Record<string, string>;
-  model: string | null;
-}
+/** A preset before its program has been looked up on PATH. */
+type PresetTemplate = Omit<PresetView, 'available' | 'unavailableReason'>;
 
 function templates(host: HostAdapter): PresetTemplate[] {
   return [
