@@ -8,7 +8,7 @@
  * costs ~30 µs per process, far too much for every status tick, so the sweep
  * runs on its own slower cadence (and on demand) and the status carries the
  * last count. Linux only (environments are read from /proc); elsewhere the
- * reader has no `agentEnvironment` and the sweep finds nothing.
+ * reader finds no markers and the sweep finds nothing.
  *
  * Stopping uses the same staged policy as agents (`terminate.ts`), one target
  * per listed process with exactly that identity: a process is signalled only
@@ -16,7 +16,6 @@
  * and its pid + start time match before every signal.
  */
 import { performance } from 'node:perf_hooks';
-import { isUnder } from './data-dir-scope';
 import { messageOf } from './errors';
 import {
   collectTree,
@@ -186,9 +185,9 @@ export class OrphanSweeper {
   }
 
   private async scan(requestedAt = performance.now()): Promise<{ table: ProcessTable; orphans: { entry: ProcEntry; agentId: string }[] }> {
-    const { reader, snapshots } = this.options;
+    const { snapshots } = this.options;
     const table = await snapshots.table(requestedAt);
-    if (!reader.agentEnvironment) return { table, orphans: [] };
+    // Markers are already only ours (status file under our data dir); empty where environments cannot be read.
     const markers = await snapshots.agentMarkers(table);
     const orphans: { entry: ProcEntry; agentId: string }[] = [];
     if (markers.size === 0) return { table, orphans };
@@ -204,9 +203,6 @@ export class OrphanSweeper {
       if (!entry || isDeadState(entry.stateCode)) continue;
       const owner = liveById.get(agentId);
       if (owner && belongsToCurrentRun(entry, owner, table)) continue;
-      // Whose is it? Only ours: its status file lies under our data dir.
-      const environment = await reader.agentEnvironment(pid);
-      if (!environment || environment.agentId !== agentId || !isUnder(environment.statusFile, this.options.dataDir)) continue;
       orphans.push({ entry, agentId });
     }
     orphans.sort((a, b) => a.agentId.localeCompare(b.agentId) || a.entry.pid - b.entry.pid);

@@ -94,9 +94,6 @@ export function createProcReader(): ProcessReader {
       }
       return markers;
     },
-    async agentEnvironment(pid: number) {
-      return readAgentEnvironment(pid);
-    },
     async commandLines(pids: readonly number[]) {
       const lines = new Map<number, string>();
       for (const pid of pids) {

@@ -62,15 +62,8 @@ export interface ProcessReader {
   usage(table: ProcessTable, pids: readonly number[]): Promise<Map<number, ProcessUsage>>;
   /** One process, or null when it does not exist. */
   read(pid: number): Promise<ProcEntry | null>;
-  /** pid → CORRAL_AGENT_ID for processes that carry the marker (Linux); empty where unsupported. */
   /** pid → CORRAL_AGENT_ID of processes that carry it and whose CORRAL_STATUS_FILE lies under `dataDir` (Linux); empty where unsupported. */
   agentMarkers(table: ProcessTable, skip: ReadonlySet<number>, dataDir: string): Promise<Map<number, string>>;
-  /**
-   * Both Corral markers of one process (Linux), or null when it carries no
-   * CORRAL_AGENT_ID or cannot be read. Absent where environments cannot be read:
-   * the orphan sweep is then unsupported.
-   */
-  agentEnvironment?(pid: number): Promise<AgentEnvironment | null>;
   /** Full command lines of `pids`, for display; a pid that cannot be read is left out. */
   commandLines(pids: readonly number[]): Promise<Map<number, string>>;
   close(): void;
