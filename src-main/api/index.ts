@@ -15,6 +15,7 @@ export type { ContractClient, ContractService, EventSink, HostAdapter } from './
 export function createContractService(engine: Supervisor, host: HostAdapter): ContractService {
   const clients = new Set<{ sink: EventSink; feed: LogFeed }>();
   let previous: Record<string, AgentView> = {};
+  let hasSeenStatus = false;
 
   const broadcast = <E extends keyof EventPayloads>(event: E, payload: EventPayloads[E]) => {
     for (const client of clients) client.sink(event, payload);
@@ -26,12 +27,16 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
     const removed = Object.keys(previous).filter((id) => !(id in agents));
     const event: StatusEventView = { seq, at, agents, summary: toSummaryView(summarise(Object.values(statuses), orphanCount)), removed };
     for (const view of Object.values(agents)) {
-      for (const notice of noticesBetween(previous[view.agentId], view, at)) {
+      // An agent new since the last tick started in this session: a failure before its first tick is still news.
+      // On the very first tick every agent is old news (e.g. failed before a restart).
+      const before = previous[view.agentId] ?? (hasSeenStatus ? asStarted(view) : undefined);
+      for (const notice of noticesBetween(before, view, at)) {
         host.notify?.(notice);
         broadcast('notice', notice);
       }
     }
     previous = agents;
+    hasSeenStatus = true;
     broadcast('status', event);
   };
 
@@ -69,4 +74,9 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
       clients.clear();
     },
   };
+}
+
+/** How an agent looked when it was started: the baseline for the notices of one first seen already further along. */
+function asStarted(view: AgentView): AgentView {
+  return { ...view, state: 'spawning', health: 'unknown', zombieDescendants: 0, stopReport: null };
 }

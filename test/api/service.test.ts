@@ -237,11 +237,21 @@ describe('contract service: events', () => {
     expect(logEvents.every((item) => (item.payload as EventPayloads['log']).agentId === `${prefix}-1`)).toBe(true);
   });
 
+  it('notifies when an agent fails, even one that failed before its first tick', async () => {
+    const prefix = idPrefix('svc-notice-fast');
+    const { ok, received, engine } = await setUp(prefix);
+    await engine.sampleNow(); // the service has seen a tick: agents from now on are new in this session
+    await ok('spawnAgent', spawnInput(prefix, 1, [NODE, '-e', 'process.exit(4)']));
+    const notice = await waitFor(() => received.find((item) => item.event === 'notice' && (item.payload as EventPayloads['notice']).kind === 'failed'));
+    expect(notice.payload).toMatchObject({ agentId: `${prefix}-1` });
+    expect((notice.payload as EventPayloads['notice']).body).toContain('4');
+  });
+
   it('notifies when an agent fails', async () => {
     const prefix = idPrefix('svc-notice');
     const { ok, received } = await setUp(prefix);
     await ok('spawnAgent', spawnInput(prefix, 1, [NODE, '-e', 'setTimeout(() => process.exit(3), 300)']));
-    const notice = await waitFor(() => received.find((item) => item.event === 'notice'));
+    const notice = await waitFor(() => received.find((item) => item.event === 'notice' && (item.payload as EventPayloads['notice']).kind === 'failed'));
     expect(notice.payload).toMatchObject({ kind: 'failed', agentId: `${prefix}-1` });
     expect((notice.payload as EventPayloads['notice']).body).toContain('3');
   });
