@@ -9,6 +9,7 @@ import { app, BrowserWindow, dialog, session, type Session, type WebContents } f
 import ElectronStore from 'electron-store';
 import { createContractService, type ContractService } from './api/index';
 import { desktopHostAdapter } from './desktop/host-adapter';
+import { safeStorageBox } from './desktop/secret-box';
 import { askBeforeQuit, liveAgentCount, stopAllWithProgress } from './desktop/quit-guard';
 import { bindContract } from './ipc/bind-contract';
 import { isFromMainFrameOf } from './ipc/trusted-sender';
@@ -125,6 +126,7 @@ async function start(): Promise<void> {
     dataDir: path.join(app.getPath('userData'), 'data'),
     // The engine's state module stays the only writer; in the app it writes through electron-store.
     openStore: (options) => new ElectronStore({ ...options, name: options.configName }),
+    secretBox: safeStorageBox(),
   });
   const supervisor = await supervisorPromise;
   service = createContractService(supervisor, desktopHostAdapter());

@@ -15,13 +15,21 @@ import { z } from 'zod';
 
 // ── Views: what the UI is allowed to see ─────────────────────────────────────
 
-/** Lifecycle of one agent run. `lost`: it ended while Corral was not running. */
-export type AgentState = 'spawning' | 'running' | 'stopping' | 'completed' | 'failed' | 'cancelled' | 'lost';
+/**
+ * Lifecycle of one agent. `lost`: it ended while Corral was not running.
+ * `backoff`: it ended and its restart policy restarts it at `nextRestartAt`.
+ * `crash-looping`: it kept failing and its policy's restart limit was reached.
+ */
+export type AgentState = 'spawning' | 'running' | 'stopping' | 'backoff' | 'completed' | 'failed' | 'crash-looping' | 'cancelled' | 'lost';
 
-export const AGENT_STATES: readonly AgentState[] = ['spawning', 'running', 'stopping', 'completed', 'failed', 'cancelled', 'lost'];
+export const AGENT_STATES: readonly AgentState[] = ['spawning', 'running', 'stopping', 'backoff', 'completed', 'failed', 'crash-looping', 'cancelled', 'lost'];
 
-/** What a glance at an agent should say. */
-export type AgentHealth = 'healthy' | 'zombie' | 'completed' | 'failed' | 'cancelled' | 'unknown';
+/**
+ * What a glance at an agent should say. `stalled`: live, but silent and idle
+ * for longer than its stall policy allows (waiting for input, or hung).
+ * `restarting`: waiting out its restart backoff.
+ */
+export type AgentHealth = 'healthy' | 'stalled' | 'restarting' | 'zombie' | 'completed' | 'failed' | 'cancelled' | 'unknown';
 
 /** Which stage of a graceful stop is running (or ended a process). */
 export type StopStage = 'term1' | 'term2' | 'kill';
@@ -46,6 +54,99 @@ export interface StopReportView {
   processCount: number;
   endedByStage: Record<StopStage, number>;
   survivors: { pid: number; name: string }[];
+}
+
+/** When an ended agent is started again. `no`: never; `on-failure`: after a failure; `always`: after any end but a stop. */
+export type RestartMode = 'no' | 'on-failure' | 'always';
+
+export interface RestartPolicy {
+  mode: RestartMode;
+  /** Restarts in a row (runs shorter than `resetAfterMs`) before the agent is marked `crash-looping`. */
+  maxRestarts: number;
+  /** The first restart waits this long; each next one twice as long, up to `maxDelayMs`. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** A run that lasted this long was stable: the count of restarts in a row starts again. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { mode: 'no', maxRestarts: 5, initialDelayMs: 1000, maxDelayMs: 60_000, resetAfterMs: 60_000 };
+
+/** A live agent with no output for `quietMs` while its tree's mean CPU stays under `cpuBelowPercent` is `stalled`. */
+export interface StallPolicy {
+  quietMs: number;
+  cpuBelowPercent: number;
+}
+
+export const DEFAULT_STALL_POLICY: StallPolicy = { quietMs: 5 * 60_000, cpuBelowPercent: 5 };
+
+/** What a resource guard does once its limit has held for `sustainedMs`. */
+export type GuardAction = 'notify' | 'stop' | 'restart';
+
+/** Limits on the agent's whole tree; null: no limit on that figure. */
+export interface ResourceGuard {
+  memoryMb: number | null;
+  /** psutil scale: 100 = one core. */
+  cpuPercent: number | null;
+  sustainedMs: number;
+  action: GuardAction;
+}
+
+/** Every policy an agent runs under; changeable while it runs (`updateAgentPolicies`). */
+export interface AgentPolicies {
+  restart: RestartPolicy;
+  /** Null: stall detection off. */
+  stall: StallPolicy | null;
+  /** Null: no resource guard. */
+  guard: ResourceGuard | null;
+  /** Scheduling niceness, -20 (first) … 19 (last); null: inherited from Corral. */
+  niceness: number | null;
+}
+
+/** A guard whose limit is being exceeded (`since`), and whether it has fired. */
+export interface GuardAlertView {
+  metric: 'memory' | 'cpu';
+  value: number;
+  limit: number;
+  since: string;
+  /** The limit held for `sustainedMs` and the action ran. */
+  fired: boolean;
+  action: GuardAction;
+}
+
+/** How one run ended. `summary` says it in one sentence; the other fields are for programs. */
+export interface ExitView {
+  /**
+   * exited: the program ended with a code; signalled: a signal Corral did not send ended it;
+   * stopped: Corral stopped it (a user, Stop all, or a resource guard); spawn-failed: it never started;
+   * unknown: it ended while Corral was not running (or while adopted), so the code is unknown.
+   */
+  kind: 'exited' | 'signalled' | 'stopped' | 'spawn-failed' | 'unknown';
+  code: number | null;
+  signal: string | null;
+  /** For `stopped`: the stage that was running when the process ended, and who asked. */
+  stopStage: StopStage | null;
+  stoppedBy: 'user' | 'guard' | null;
+  /** A SIGKILL that Corral did not send: the kernel's OOM killer is the usual sender. */
+  possiblyOutOfMemory: boolean;
+  /** For `spawn-failed`: what was tried. */
+  spawn: { argv: string[]; cwd: string; path: string } | null;
+  summary: string;
+}
+
+/** One run of an agent (its first start, a restart, a run again). */
+export interface RunView {
+  /** 1-based, counting every run of this agent id still on record. */
+  run: number;
+  trigger: 'user' | 'restart' | 'guard';
+  pid: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  /** Null while the run goes on. */
+  exit: ExitView | null;
+  peakCpuPercent: number | null;
+  peakMemoryMb: number | null;
 }
 
 /** One agent's status, as the list and the detail header show it. */
@@ -78,6 +179,20 @@ export interface AgentView {
   adopted: boolean;
   stopProgress: StopProgressView | null;
   stopReport: StopReportView | null;
+  policies: AgentPolicies;
+  /** Restarts in a row so far (reset by a stable run or a run started by hand). */
+  restarts: number;
+  /** In `backoff`: epoch ms of the next start. */
+  nextRestartAt: number | null;
+  /** When its stall began (health `stalled`); null when not stalled. */
+  stalledSince: string | null;
+  /** When it last wrote to stdout or stderr (or started, if it has not). */
+  lastOutputAt: string | null;
+  guardAlert: GuardAlertView | null;
+  /** How the latest run ended; null while it runs (or never ran). */
+  lastExit: ExitView | null;
+  /** Runs so far: the latest run's number (getRunHistory keeps the latest MAX_RUNS of them). */
+  runCount: number;
 }
 
 /** Aggregate figures over every known agent. */
@@ -129,6 +244,8 @@ export interface AgentRequestView {
   cmdline: string;
   cwd: string | null;
   envKeys: string[];
+  /** Keys of environment values marked secret: never sent, only named. */
+  secretEnvKeys: string[];
   /** Bytes written to stdin, when any. */
   stdinBytes: number | null;
   /** Folder holding stdout.log and stderr.log. */
@@ -213,6 +330,20 @@ export interface HostInfoView {
   canOpenFolders: boolean;
   /** Things the user should see once (e.g. a corrupt state file set aside). */
   warnings: string[];
+  /** `encrypted`: secret values are saved encrypted by the OS keychain (Electron safeStorage); `memory-only`: never saved, lost when the host stops. */
+  secretStorage: 'encrypted' | 'memory-only';
+  /** Where Prometheus metrics are served (web host with --metrics-port), else null. */
+  metricsUrl: string | null;
+}
+
+/** Kinds of notice; each can be turned off. */
+export const NOTICE_KINDS = ['failed', 'crash-looping', 'stalled', 'threshold', 'unkillable', 'zombie', 'warning'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** Settings the user changes, persisted by the host. */
+export interface SettingsView {
+  /** Per kind: true shows it (desktop notification and in-app toast). */
+  notifications: Record<NoticeKind, boolean>;
 }
 
 // ── Results ──────────────────────────────────────────────────────────────────
@@ -287,6 +418,33 @@ export function loaderEnvMessage(key: string): string {
   return `${key} changes how every program loads; set "allow loader variables" to pass it`;
 }
 
+const whole = (what: string, min: number, max: number) =>
+  z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).min(min, `${what} is at least ${min}`).max(max, `${what} is at most ${max}`);
+
+export const restartPolicySchema = z.strictObject({
+  mode: z.enum(['no', 'on-failure', 'always'], { error: 'restart mode is no, on-failure or always' }),
+  maxRestarts: whole('Max restarts', 0, 1000),
+  initialDelayMs: whole('First delay (ms)', 100, 3_600_000),
+  maxDelayMs: whole('Longest delay (ms)', 100, 86_400_000),
+  resetAfterMs: whole('Stable after (ms)', 1000, 86_400_000),
+});
+
+export const stallPolicySchema = z.strictObject({
+  quietMs: whole('Quiet for (ms)', 1000, 7 * 86_400_000),
+  cpuBelowPercent: z.number({ error: 'CPU threshold must be a number' }).min(0, 'CPU threshold is at least 0').max(100_000, 'CPU threshold is at most 100000'),
+});
+
+export const resourceGuardSchema = z
+  .strictObject({
+    memoryMb: z.number({ error: 'Memory limit must be a number' }).positive('Memory limit must be above 0').max(16 * 1024 * 1024, 'Memory limit is at most 16 TiB').nullable(),
+    cpuPercent: z.number({ error: 'CPU limit must be a number' }).positive('CPU limit must be above 0').max(100_000, 'CPU limit is at most 100000').nullable(),
+    sustainedMs: whole('Sustained for (ms)', 1000, 86_400_000),
+    action: z.enum(['notify', 'stop', 'restart'], { error: 'guard action is notify, stop or restart' }),
+  })
+  .refine((guard) => guard.memoryMb !== null || guard.cpuPercent !== null, 'a resource guard needs a memory or a CPU limit');
+
+export const nicenessSchema = whole('Niceness', -20, 19);
+
 /** The request's fields, before the whole-object checks of `spawnRequestSchema`. */
 export const spawnRequestFieldsSchema = z.strictObject({
   requestId: text('requestId', 200).min(1, 'requestId must not be empty'),
@@ -310,12 +468,23 @@ export const spawnRequestFieldsSchema = z.strictObject({
   stdin: z.string({ error: 'stdin must be text' }).max(MAX_PROMPT_CHARS, `stdin is longer than ${MAX_PROMPT_CHARS} characters`).optional(),
   /** Lets `env` carry loader keys (LD_*, DYLD_*); see isLoaderEnvKey. */
   allowLoaderEnv: z.boolean({ error: 'allowLoaderEnv must be true or false' }).optional(),
+  /** Environment values that are secret: passed to the agent, never shown, saved only encrypted, masked in log views. */
+  secretEnv: z.record(envKeySchema, text('secret values', 131_072).min(1, 'a secret value must not be empty')).optional(),
+  restart: restartPolicySchema.optional(),
+  /** Absent: the default stall policy; null: no stall detection. */
+  stall: stallPolicySchema.nullable().optional(),
+  guard: resourceGuardSchema.nullable().optional(),
+  niceness: nicenessSchema.nullable().optional(),
 });
 
 /** A spawn request as the UI sends it (the engine's DeploymentRequest). */
 export const spawnRequestSchema = spawnRequestFieldsSchema.superRefine((request, ctx) => {
-  if (request.allowLoaderEnv === true || request.env === undefined) return;
-  for (const key of Object.keys(request.env).filter(isLoaderEnvKey).sort()) {
+  const secretKeys = Object.keys(request.secretEnv ?? {});
+  for (const key of secretKeys.filter((key) => request.env?.[key] !== undefined).sort()) {
+    ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: `${key} is both a plain and a secret variable; keep one` });
+  }
+  if (request.allowLoaderEnv === true) return;
+  for (const key of [...Object.keys(request.env ?? {}), ...secretKeys].filter(isLoaderEnvKey).sort()) {
     ctx.addIssue({ code: 'custom', path: ['env'], message: loaderEnvMessage(key) });
   }
 });
@@ -400,6 +569,25 @@ export const calls = {
       force: z.boolean().optional(),
     }),
   }),
+  /** The agent's runs on record, oldest first (bounded; see the engine's MAX_RUNS). */
+  getRunHistory: defineCall<RunView[]>()({ channel: 'corral:getRunHistory', input: agentRef }),
+  /** Changes an agent's policies now (niceness is applied to its live tree) and for its next runs. */
+  updateAgentPolicies: defineCall<AgentView>()({
+    channel: 'corral:updateAgentPolicies',
+    input: z.strictObject({
+      agentId: agentIdSchema,
+      restart: restartPolicySchema.optional(),
+      stall: stallPolicySchema.nullable().optional(),
+      guard: resourceGuardSchema.nullable().optional(),
+      niceness: nicenessSchema.nullable().optional(),
+    }),
+  }),
+  getSettings: defineCall<SettingsView>()({ channel: 'corral:getSettings', input: z.void() }),
+  /** Turns notice kinds on or off; kinds not named keep their setting. Saved at once. */
+  updateSettings: defineCall<SettingsView>()({
+    channel: 'corral:updateSettings',
+    input: z.strictObject({ notifications: z.partialRecord(z.enum(NOTICE_KINDS), z.boolean()) }),
+  }),
   /** Opens the agent's log folder in the file manager (desktop app only). */
   openLogFolder: defineCall<null>()({ channel: 'corral:openLogFolder', input: agentRef }),
 } as const;
@@ -434,7 +622,7 @@ export interface LogEventView {
 
 /** Something the user should be told about now (the host shows it as a desktop notification too). */
 export interface NoticeView {
-  kind: 'failed' | 'unkillable' | 'zombie' | 'warning';
+  kind: NoticeKind;
   agentId: string | null;
   title: string;
   body: string;

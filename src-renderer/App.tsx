@@ -12,11 +12,13 @@ import { plural } from './format/format';
 import { NewAgentDialog } from './new-agent/NewAgentDialog';
 import { askNotificationPermissionOnce } from './notices/desktop-notify';
 import { OrphansDialog } from './orphans/OrphansDialog';
+import { SettingsDialog } from './settings/SettingsDialog';
+import { useSettings } from './settings/use-settings';
 import { Notifications } from './notices/Notifications';
 import { useNotices } from './notices/use-notices';
 import { ConnectionBanner } from './shell/ConnectionBanner';
 import { HostWarnings } from './shell/HostWarnings';
-import { isLive } from './state/agent-state';
+import { isActive } from './state/agent-state';
 import { settle } from './state/call-result';
 import { useAgentActions } from './state/use-agent-actions';
 import { useCorralSnapshot, useCorralStore } from './state/use-corral-state';
@@ -25,14 +27,15 @@ import { StopAllStatus, type StopAllState } from './summary/StopAll';
 import { SummaryHeader } from './summary/SummaryHeader';
 import { ConfirmDialog } from './ui/ConfirmDialog';
 
-type Confirmation = { kind: 'stop'; agentId: string; agentName: string } | { kind: 'remove'; agentId: string; agentName: string } | { kind: 'stop-all'; count: number };
+type Confirmation = { kind: 'stop'; agentId: string; agentName: string; isWaitingToRestart: boolean } | { kind: 'remove'; agentId: string; agentName: string } | { kind: 'stop-all'; count: number };
 
 export function App({ api }: { api: CorralApi }) {
   const { store, loadError } = useCorralStore(api);
   const snapshot = useCorralSnapshot(store);
   const hostInfo = useHostInfo(api);
   const actions = useAgentActions(api, store);
-  const notices = useNotices(api, hostInfo?.host === 'web');
+  const settings = useSettings(api);
+  const notices = useNotices(api, hostInfo?.host === 'web', settings.settings?.notifications ?? null);
 
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openedId, setOpenedId] = useState<string | null>(null);
@@ -41,13 +44,16 @@ export function App({ api }: { api: CorralApi }) {
   const [stopAll, setStopAll] = useState<StopAllState>({ phase: 'idle' });
   const [orphansOpen, setOrphansOpen] = useState(false);
   const openOrphans = useCallback(() => setOrphansOpen(true), []);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const openSettings = useCallback(() => setSettingsOpen(true), []);
 
   const agents = snapshot.agents;
   const summary = snapshot.summary;
   const liveCount = useMemo(() => {
-    if (summary !== null) return summary.byState.spawning + summary.byState.running + summary.byState.stopping;
+    // Agents waiting to restart count too: Stop all cancels their restart.
+    if (summary !== null) return summary.byState.spawning + summary.byState.running + summary.byState.stopping + summary.byState.backoff;
     let count = 0;
-    for (const agent of agents.values()) if (isLive(agent.state)) count += 1;
+    for (const agent of agents.values()) if (isActive(agent.state)) count += 1;
     return count;
   }, [agents, summary]);
 
@@ -57,7 +63,7 @@ export function App({ api }: { api: CorralApi }) {
     setNewAgentOpen(true);
   }, []);
 
-  const dialogOpen = newAgentOpen || confirmation !== null || orphansOpen;
+  const dialogOpen = newAgentOpen || confirmation !== null || orphansOpen || settingsOpen;
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n') {
@@ -75,8 +81,8 @@ export function App({ api }: { api: CorralApi }) {
   const requestStop = useCallback(
     (agentId: string) => {
       const agent = store.getSnapshot().agents.get(agentId);
-      if (agent === undefined || !isLive(agent.state)) return;
-      setConfirmation({ kind: 'stop', agentId, agentName: agent.agentName });
+      if (agent === undefined || !isActive(agent.state)) return;
+      setConfirmation({ kind: 'stop', agentId, agentName: agent.agentName, isWaitingToRestart: agent.state === 'backoff' });
     },
     [store],
   );
@@ -157,6 +163,7 @@ export function App({ api }: { api: CorralApi }) {
         onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCount })}
         onNewAgent={openNewAgent}
         onOpenOrphans={openOrphans}
+        onOpenSettings={openSettings}
       />
       <StopAllStatus state={stopAll} onDismiss={() => setStopAll({ phase: 'idle' })} />
       <main className={`workspace${empty ? ' is-empty' : ''}`}>
@@ -201,7 +208,8 @@ export function App({ api }: { api: CorralApi }) {
       <Notifications toasts={notices.toasts} knownAgent={knownAgent} onDismiss={notices.dismiss} onDismissAll={notices.dismissAll} onShowAgent={showAgent} />
 
       {orphansOpen && <OrphansDialog api={api} onClose={() => setOrphansOpen(false)} />}
-      {newAgentOpen && <NewAgentDialog api={api} agents={agents} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} />}
+      {settingsOpen && <SettingsDialog state={settings} hostInfo={hostInfo} onClose={() => setSettingsOpen(false)} />}
+      {newAgentOpen && <NewAgentDialog api={api} agents={agents} hostInfo={hostInfo} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} />}
       {confirmation !== null && (
         <ConfirmDialog
           title={confirmation.kind === 'stop-all' ? 'Stop all agents?' : confirmation.kind === 'stop' ? `Stop ${confirmation.agentName}?` : `Remove ${confirmation.agentName}?`}
@@ -213,6 +221,10 @@ export function App({ api }: { api: CorralApi }) {
             <p>
               {plural(confirmation.count, 'running agent')} and all their processes are stopped gracefully, in parallel: SIGTERM, SIGTERM again, then
               SIGKILL for anything left.
+            </p>
+          ) : confirmation.kind === 'stop' && confirmation.isWaitingToRestart ? (
+            <p>
+              It is waiting to restart: its restart is cancelled and it stays ended. <span className="mono">{confirmation.agentId}</span>
             </p>
           ) : confirmation.kind === 'stop' ? (
             <p>

@@ -2,12 +2,12 @@
  * What each contract call does, in terms of the engine. Inputs arrive parsed
  * by the call's schema (see `dispatch.ts`); outputs are contract views.
  */
-import { randomUUID } from 'node:crypto';
 import type { CallInput, CallName, CallOutput } from '../../src-preload/contract';
 import type { Supervisor } from '../supervisor/index';
 import { CallFailure } from './call-failure';
 import { listPresets } from './presets';
 import type { HostAdapter } from './service';
+import type { SettingsStore } from './settings';
 import {
   toAgentView,
   toCleanupView,
@@ -16,6 +16,7 @@ import {
   toOrphanView,
   toProcessView,
   toRequestView,
+  toRunView,
   toSpawnResultView,
   toStopReportView,
   toSummaryView,
@@ -28,7 +29,7 @@ export interface ClientContext {
   follow(agentIds: readonly string[]): void;
 }
 
-export function createHandlers(engine: Supervisor, host: HostAdapter, client: ClientContext): Handlers {
+export function createHandlers(engine: Supervisor, host: HostAdapter, client: ClientContext, settings: SettingsStore): Handlers {
   return {
     getHostInfo: async () => ({
       host: host.host,
@@ -36,7 +37,9 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
       platform: process.platform,
       dataDir: engine.dataDir,
       canOpenFolders: host.openFolder !== undefined,
-      warnings: [...engine.warnings],
+      warnings: [...engine.warnings, ...settings.warnings],
+      secretStorage: engine.secretStorage,
+      metricsUrl: host.metricsUrl ?? null,
     }),
     monitorAllAgents: async () => {
       const statuses = await engine.monitorAllAgents();
@@ -46,16 +49,13 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
     getAgent: async ({ agentId }) => toAgentView(await engine.getAgentStatus(agentId)),
     getAgentRequest: async ({ agentId }) => {
       const [request, status] = await Promise.all([engine.getAgentRequest(agentId), engine.getAgentStatus(agentId)]);
-      return toRequestView(request, status.logDir);
+      return toRequestView(request, status);
     },
     getAgentHistory: async ({ agentId }) => toHistoryView(await engine.getAgentHistory(agentId)),
     getProcessTree: async ({ agentId }) => (await engine.getProcessTree(agentId)).map(toProcessView),
     listPresets: async () => listPresets(host),
     spawnAgent: async (request) => toSpawnResultView(await engine.spawnAgent(request)),
-    runAgain: async ({ agentId }) => {
-      const request = await engine.getAgentRequest(agentId);
-      return toSpawnResultView(await engine.spawnAgent({ ...request, requestId: randomUUID() }));
-    },
+    runAgain: async ({ agentId }) => toSpawnResultView(await engine.runAgain(agentId)),
     stopAgent: async ({ agentId, force }) => {
       const { reports } = await engine.cleanup({ agentId, force });
       return toStopReportView(reports[agentId]!);
@@ -76,6 +76,10 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
     },
     listOrphans: async () => (await engine.findOrphans()).map(toOrphanView),
     stopOrphans: async ({ orphans, force }) => toOrphanStopView(await engine.stopOrphans(orphans, { force })),
+    getRunHistory: async ({ agentId }) => (await engine.getRunHistory(agentId)).map(toRunView),
+    updateAgentPolicies: async ({ agentId, ...change }) => toAgentView(await engine.updatePolicies(agentId, change)),
+    getSettings: async () => settings.get(),
+    updateSettings: async ({ notifications }) => settings.update(notifications),
     openLogFolder: async ({ agentId }) => {
       if (host.openFolder === undefined) {
         throw new CallFailure('unsupported', 'This host cannot open folders; the log folder is shown on the Request tab.');

@@ -1,12 +1,13 @@
 /**
  * The contract served over the engine; see `service.ts` for the shape.
  */
-import type { AgentView, EventPayloads, StatusEventView } from '../../src-preload/contract';
+import type { AgentView, EventPayloads, NoticeView, StatusEventView } from '../../src-preload/contract';
 import { summarise, type AgentStatus, type Supervisor } from '../supervisor/index';
 import { dispatch } from './dispatch';
 import { createHandlers } from './handlers';
 import { LogFeed } from './log-feed';
 import { noticesBetween } from './notices';
+import { SettingsStore } from './settings';
 import type { ContractClient, ContractService, EventSink, HostAdapter } from './service';
 import { toAgentView, toSummaryView } from './views';
 
@@ -21,6 +22,17 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
     for (const client of clients) client.sink(event, payload);
   };
 
+  // The one gate every notice passes: a kind the user turned off is neither shown by the host nor sent to any client.
+  // `opened` is null only while the settings file is being read: a problem with that file is always told.
+  let opened: SettingsStore | null = null;
+  const tell = (notice: NoticeView) => {
+    if (opened?.allows(notice.kind) === false) return;
+    host.notify?.(notice);
+    broadcast('notice', notice);
+  };
+  const settings = SettingsStore.open(engine.dataDir, (message) => tell(warningNotice(message, new Date().toISOString())));
+  opened = settings;
+
   const onStatus = (seq: number, at: string, statuses: Record<string, AgentStatus>, orphanCount: number) => {
     const agents: Record<string, AgentView> = {};
     for (const [id, status] of Object.entries(statuses)) agents[id] = toAgentView(status);
@@ -30,10 +42,7 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
       // An agent new since the last tick started in this session: a failure before its first tick is still news.
       // On the very first tick every agent is old news (e.g. failed before a restart).
       const before = previous[view.agentId] ?? (hasSeenStatus ? asStarted(view) : undefined);
-      for (const notice of noticesBetween(before, view, at)) {
-        host.notify?.(notice);
-        broadcast('notice', notice);
-      }
+      for (const notice of noticesBetween(before, view, at)) tell(notice);
     }
     previous = agents;
     hasSeenStatus = true;
@@ -45,11 +54,7 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
     engine.on('log', (event) => {
       for (const client of clients) client.feed.push(event);
     }),
-    engine.on('warning', ({ message, at }) => {
-      const notice = { kind: 'warning' as const, agentId: null, title: 'Corral warning', body: message, at };
-      host.notify?.(notice);
-      broadcast('notice', notice);
-    }),
+    engine.on('warning', ({ message, at }) => tell(warningNotice(message, at))),
     // A stop's stage began: show it now rather than at the next tick.
     engine.on('stopStage', () => void engine.sampleNow().catch(() => undefined)),
   ];
@@ -59,7 +64,7 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
       const feed = new LogFeed((event) => sink('log', event));
       const client = { sink, feed };
       clients.add(client);
-      const handlers = createHandlers(engine, host, { follow: (agentIds) => feed.follow(agentIds) });
+      const handlers = createHandlers(engine, host, { follow: (agentIds) => feed.follow(agentIds) }, settings);
       return {
         call: (name, input) => dispatch(handlers, name, input),
         close() {
@@ -78,5 +83,9 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
 
 /** How an agent looked when it was started: the baseline for the notices of one first seen already further along. */
 function asStarted(view: AgentView): AgentView {
-  return { ...view, state: 'spawning', health: 'unknown', zombieDescendants: 0, stopReport: null };
+  return { ...view, state: 'spawning', health: 'unknown', zombieDescendants: 0, stopReport: null, stalledSince: null, guardAlert: null };
+}
+
+function warningNotice(message: string, at: string): NoticeView {
+  return { kind: 'warning', agentId: null, title: 'Corral warning', body: message, at };
 }

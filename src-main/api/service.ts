@@ -20,6 +20,8 @@ export interface HostAdapter {
   demoAgentPath: string;
   /** Shows a desktop notification, where the host can (Electron). The web host forwards notices to the page instead. */
   notify?: (notice: EventPayloads['notice']) => void;
+  /** Where this host serves Prometheus metrics, when it does (web host with --metrics-port). */
+  metricsUrl?: string;
 }
 
 /** Receives the events meant for one client. */

@@ -10,6 +10,7 @@ import type {
   OrphanStopView,
   OrphanView,
   ProcessView,
+  RunView,
   SpawnResultView,
   StopReportView,
   SummaryView,
@@ -25,6 +26,7 @@ import {
   type OrphanStopReport,
   type ProcessInfo,
   type ProcessSummary,
+  type RunRecord,
   type StopReport,
 } from '../supervisor/index';
 
@@ -56,7 +58,19 @@ export function toAgentView(status: AgentStatus): AgentView {
     adopted: status.adopted,
     stopProgress: status.stopProgress === null ? null : { ...status.stopProgress, stageMs: { ...status.stopProgress.stageMs } },
     stopReport: status.stopReport === null ? null : toStopReportView(status.stopReport),
+    policies: structuredClone(status.policies),
+    restarts: status.restarts,
+    nextRestartAt: status.nextRestartAt,
+    stalledSince: status.stalledSince,
+    lastOutputAt: status.lastOutputAt,
+    guardAlert: status.guardAlert === null ? null : { ...status.guardAlert },
+    lastExit: status.lastExit === null ? null : structuredClone(status.lastExit),
+    runCount: status.runCount,
   };
+}
+
+export function toRunView(run: RunRecord): RunView {
+  return structuredClone(run);
 }
 
 export function toSummaryView(summary: ProcessSummary): SummaryView {
@@ -87,7 +101,7 @@ export function toCleanupView(report: CleanupReport): CleanupView {
   return { stopped: [...report.stopped], unkillable: [...report.unkillable], alreadyEnded: [...report.alreadyEnded] };
 }
 
-export function toRequestView(request: DeploymentRequest, logDir: string): AgentRequestView {
+export function toRequestView(request: DeploymentRequest, status: Pick<AgentStatus, 'logDir' | 'secretEnvKeys'>): AgentRequestView {
   return {
     requestId: request.requestId,
     agentId: request.agentId,
@@ -101,8 +115,9 @@ export function toRequestView(request: DeploymentRequest, logDir: string): Agent
     cmdline: request.command.map(quoteForDisplay).join(' '),
     cwd: request.cwd ?? null,
     envKeys: Object.keys(request.env ?? {}).sort(),
+    secretEnvKeys: [...status.secretEnvKeys],
     stdinBytes: request.stdin === undefined ? null : Buffer.byteLength(request.stdin),
-    logDir,
+    logDir: status.logDir,
   };
 }
 

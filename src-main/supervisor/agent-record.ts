@@ -8,11 +8,25 @@ import { HistoryRing } from './history';
 import type { AgentPaths } from './launch';
 import { emptyLogs, type AgentLogs } from './log-rotation';
 import { isDeadState, statusName, type ProcessIdentity } from './process-table';
+import { policiesOf } from './policies';
 import { ProgressReader } from './progress';
 import { quoteForDisplay } from './quote';
+import { GuardWatch } from './resource-guard';
+import { restartsInARow } from './restart-policy';
+import { openSecrets, sealSecrets, type SecretBox } from './secrets';
 import type { PersistedAgent } from './state-store';
 import { toMb, type TreeSample } from './tree-sample';
-import { LIVE_STATES, type AgentState, type AgentStatus, type DeploymentRequest, type DeploymentResponse, type StopProgress, type StopReport } from './types';
+import {
+  LIVE_STATES,
+  type AgentState,
+  type AgentStatus,
+  type DeploymentRequest,
+  type DeploymentResponse,
+  type RunRecord,
+  type StopProgress,
+  type StopReport,
+  type StopStage,
+} from './types';
 
 export interface AgentRun {
   request: DeploymentRequest;
@@ -49,6 +63,23 @@ export interface AgentRun {
   progressValue: number | null;
   progressMessage: string | null;
   response: DeploymentResponse | null;
+  /** Every run of this agent id on record, oldest first (run-history.ts). Shared by every run, like `logs`. */
+  runs: RunRecord[];
+  /** This run's entry in `runs`; null for a record loaded without one. */
+  record: RunRecord | null;
+  /** Who is stopping it, while a stop runs; a guard may want it started again afterwards. */
+  stopBy: { by: 'user' | 'guard'; restart: boolean } | null;
+  /** The stop stage running when the root ended (it ended because of that stage). */
+  exitStage: StopStage | null;
+  /** Why it never started, with what was tried. */
+  spawnFailure: { message: string; argv: string[]; cwd: string; path: string } | null;
+  /** In backoff: when it starts again. */
+  nextRestartAt: number | null;
+  lastOutputAtMs: number | null;
+  stalledSinceMs: number | null;
+  guard: GuardWatch;
+  /** Secret keys whose values are not known (kept in memory by a host that restarted, or not decryptable). */
+  missingSecrets: string[];
 }
 
 export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCapacity: number): AgentRun {
@@ -81,6 +112,16 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     progressValue: null,
     progressMessage: null,
     response: null,
+    runs: [],
+    record: null,
+    stopBy: null,
+    exitStage: null,
+    spawnFailure: null,
+    nextRestartAt: null,
+    lastOutputAtMs: null,
+    stalledSinceMs: null,
+    guard: new GuardWatch(),
+    missingSecrets: [],
   };
 }
 
@@ -109,11 +150,14 @@ export function setNote(run: AgentRun, prefix: string, note: string): void {
 export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
   const sample = run.latest;
   const root = isLive(run) || run.endedAtMs === null ? (sample?.root ?? null) : null;
-  const isZombie = root !== null && root.stateCode === 'Z';
+  // Our own child's zombie is only its exit not yet delivered (Node reaps every child): news only for an adopted root.
+  const isZombie = root !== null && root.stateCode === 'Z' && run.child === null;
   const rootAlive = root !== null && !isDeadState(root.stateCode);
   const usage = rootAlive ? (sample?.rootUsage ?? null) : null;
   const started = run.startedAtMs;
   const runtimeMs = started === null ? 0 : (run.endedAtMs ?? nowMs) - started;
+  const policies = policiesOf(run.request);
+  const stalled = run.state === 'running' && run.stalledSinceMs !== null;
   return {
     agentId: run.request.agentId,
     agentName: run.request.agentName,
@@ -124,7 +168,7 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     pid: run.pid,
     pgid: run.pid !== null && process.platform !== 'win32' ? run.pid : null,
     state: run.state,
-    health: decideHealth(run.state, isZombie),
+    health: decideHealth(run.state, isZombie, stalled),
     processAlive: isLive(run) && (rootAlive || (sample === null && run.pid !== null)),
     processStatus: processStatusOf(run, root),
     isZombie,
@@ -152,7 +196,20 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     stopProgress: run.stopProgress,
     stopReport: run.stopReport,
     logDir: run.paths.dir,
+    policies,
+    restarts: restartsInARow(run.runs, policies.restart),
+    nextRestartAt: run.state === 'backoff' ? run.nextRestartAt : null,
+    stalledSince: stalled ? new Date(run.stalledSinceMs!).toISOString() : null,
+    lastOutputAt: run.lastOutputAtMs === null || !isLive(run) ? null : new Date(run.lastOutputAtMs).toISOString(),
+    guardAlert: isLive(run) ? run.guard.current : null,
+    lastExit: run.runs.at(-1)?.exit ?? null,
+    runCount: run.runs.at(-1)?.run ?? 0,
+    secretEnvKeys: secretKeysOf(run),
   };
+}
+
+export function secretKeysOf(run: AgentRun): string[] {
+  return [...Object.keys(run.request.secretEnv ?? {}), ...run.missingSecrets].sort();
 }
 
 function processStatusOf(run: AgentRun, root: TreeSample['root']): string {
@@ -165,10 +222,14 @@ function processStatusOf(run: AgentRun, root: TreeSample['root']): string {
 /** Larger stdin payloads are not copied into every write of the state file. */
 const MAX_PERSISTED_STDIN = 64 * 1024;
 
-export function toPersisted(run: AgentRun): PersistedAgent {
-  const { stdin, ...rest } = run.request;
+export function toPersisted(run: AgentRun, box: SecretBox | null): PersistedAgent {
+  // Secret values never reach the file in clear: only sealed by the host's box, or not at all.
+  const { stdin, secretEnv, ...rest } = run.request;
   return {
-    request: stdin !== undefined && stdin.length <= MAX_PERSISTED_STDIN ? run.request : rest,
+    request: stdin !== undefined && stdin.length <= MAX_PERSISTED_STDIN ? { ...rest, stdin } : rest,
+    secrets: sealSecrets(secretEnv, run.missingSecrets, box),
+    runs: run.runs,
+    nextRestartAt: run.nextRestartAt,
     state: run.state,
     pid: run.pid,
     startTime: run.startTime,
@@ -187,10 +248,18 @@ export function toPersisted(run: AgentRun): PersistedAgent {
   };
 }
 
-export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyCapacity: number): AgentRun {
-  const run = newRun(saved.request, paths, historyCapacity);
+export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyCapacity: number, box: SecretBox | null): AgentRun {
+  const secrets = openSecrets(saved.secrets, box);
+  const request: DeploymentRequest = Object.keys(secrets.secretEnv).length > 0 ? { ...saved.request, secretEnv: secrets.secretEnv } : saved.request;
+  const run = newRun(request, paths, historyCapacity);
+  const runs = saved.runs.map((record) => ({ ...record }));
   return {
     ...run,
+    runs,
+    // The run in progress when saved is the last one on record, unless it had already ended.
+    record: runs.at(-1)?.exit === null ? runs.at(-1)! : null,
+    nextRestartAt: saved.nextRestartAt,
+    missingSecrets: secrets.missing,
     state: saved.state,
     persistedState: saved.state,
     pid: saved.pid,
@@ -201,7 +270,7 @@ export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyC
     startedAtMs: saved.startedAt === null ? null : Date.parse(saved.startedAt),
     endedAtMs: saved.endedAt === null ? null : Date.parse(saved.endedAt),
     error: saved.error,
-    notes: [...saved.notes],
+    notes: [...saved.notes, ...secrets.notes.filter((note) => !saved.notes.includes(note))],
     adopted: saved.adopted,
     stopReport: saved.stopReport,
     stopProgress: saved.stopProgress ?? null,

@@ -29,6 +29,21 @@ export class HistoryRing {
     this.size = Math.min(this.size + 1, this.capacity);
   }
 
+  /** Mean of the readable tree CPU samples taken at or after `sinceMs` (newest first, without copying); null when none. */
+  meanTreeCpuSince(sinceMs: number): number | null {
+    let sum = 0;
+    let count = 0;
+    for (let k = 1; k <= this.size; k++) {
+      const i = (this.next - k + this.capacity) % this.capacity;
+      if (this.at[i]! < sinceMs) break;
+      const value = this.treeCpu[i]!;
+      if (Number.isNaN(value)) continue;
+      sum += value;
+      count++;
+    }
+    return count === 0 ? null : sum / count;
+  }
+
   /** Oldest first. */
   toArray(): HistoryPoint[] {
     const points: HistoryPoint[] = [];

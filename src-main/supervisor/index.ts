@@ -8,6 +8,8 @@ export type { OrphanProcess, OrphanStopReport } from './orphans';
 export type { ProcessIdentity } from './process-table';
 export { AGENT_ID_PATTERN, deploymentRequestSchema } from './request-schema';
 export type { ConfOptions, KeyValueFile } from './state-store';
+export type { SecretBox, SecretStorage } from './secrets';
+export type { PolicyChange } from './supervisor';
 export type * from './types';
 export { LIVE_STATES } from './types';
 export { summarise } from './summary';

@@ -33,7 +33,7 @@ export async function launch(request: DeploymentRequest, paths: AgentPaths): Pro
 
   // Corral's own environment passes through whole, LD_*/DYLD_* included: it is the user's own
   // (how they started Corral). Only the request's `env` is checked for loader keys (the schema).
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...request.env };
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...request.env, ...request.secretEnv };
   env['CORRAL_AGENT_ID'] = request.agentId;
   env['CORRAL_STATUS_FILE'] = paths.statusFile;
 

@@ -39,6 +39,8 @@ export interface LogTailOptions {
   /** Null or absent: never rotate. */
   rotation?: RotationPolicy | null;
   onChange: (agentId: string, change: LogChange) => void;
+  /** The agent's file changed size since the last poll (it wrote, or it was rotated), read or not. */
+  onActivity?: (agentId: string) => void;
 }
 
 interface TailedFile {
@@ -58,6 +60,8 @@ interface TailedFile {
   retryRotationAt: number;
   /** A rotation's copy is under way (off the event loop); the file is read as usual meanwhile. */
   isRotating: boolean;
+  /** Size at the last poll, to notice activity while nobody reads. */
+  lastSize: number;
 }
 
 export class LogTail {
@@ -85,6 +89,7 @@ export class LogTail {
       isRotationFailing: false,
       retryRotationAt: 0,
       isRotating: false,
+      lastSize: offset,
     });
     this.ensureTimer();
   }
@@ -113,6 +118,10 @@ export class LogTail {
         file.fd ??= openSync(file.path, 'r');
         const log = this.options.logOf?.(file.agentId, file.stream) ?? file.ownLog;
         const size = fstatSync(file.fd).size;
+        if (size !== file.lastSize) {
+          file.lastSize = size;
+          this.options.onActivity?.(file.agentId);
+        }
         if (size < file.offset) this.cutElsewhere(file, log, size);
         if (!wanted) file.offset = size;
         while (file.offset < size && readNow < limit) {

@@ -16,9 +16,9 @@ import { emptyLogs } from './log-rotation';
 import { persistedRequestSchema } from './request-schema';
 
 export const STATE_FILE_NAME = 'state.json';
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
-const stateSchema = z.enum(['spawning', 'running', 'stopping', 'completed', 'failed', 'cancelled', 'lost']);
+const stateSchema = z.enum(['spawning', 'running', 'stopping', 'backoff', 'completed', 'failed', 'crash-looping', 'cancelled', 'lost']);
 const identitySchema = z.object({ pid: z.number().int().positive(), startTime: z.string() });
 const stopReportSchema = z.object({
   agentId: z.string(),
@@ -45,6 +45,29 @@ const streamLogSchema = z.object({
   lostBytes: offsetSchema,
 });
 
+const stageSchema = z.enum(['term1', 'term2', 'kill']);
+const exitSchema = z.object({
+  kind: z.enum(['exited', 'signalled', 'stopped', 'spawn-failed', 'unknown']),
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  stopStage: stageSchema.nullable(),
+  stoppedBy: z.enum(['user', 'guard']).nullable(),
+  possiblyOutOfMemory: z.boolean(),
+  spawn: z.object({ argv: z.array(z.string()), cwd: z.string(), path: z.string() }).nullable(),
+  summary: z.string(),
+});
+const runSchema = z.object({
+  run: z.number().int().positive(),
+  trigger: z.enum(['user', 'restart', 'guard']),
+  pid: z.number().int().positive().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  exit: exitSchema.nullable(),
+  peakCpuPercent: z.number().nullable(),
+  peakMemoryMb: z.number().nullable(),
+});
+
 export const persistedAgentSchema = z.object({
   request: persistedRequestSchema,
   state: stateSchema,
@@ -63,6 +86,11 @@ export const persistedAgentSchema = z.object({
   stopProgress: stopProgressSchema.nullable().optional(),
   knownMembers: z.array(identitySchema),
   logs: z.object({ stdout: streamLogSchema, stderr: streamLogSchema }),
+  /** Secret env names, and their values sealed by the host's SecretBox (never in clear; secrets.ts). */
+  secrets: z.object({ keys: z.array(z.string()), sealed: z.record(z.string(), z.string()) }).nullable(),
+  runs: z.array(runSchema),
+  /** In backoff: when the next start is due (epoch ms). */
+  nextRestartAt: z.number().nullable(),
 });
 
 const stateFileSchema = z.object({
@@ -200,13 +228,19 @@ export class StateStore {
 /**
  * Brings older state files to the current version, one step at a time.
  * 1 → 2: log rotation; every agent's logs start unrotated (offset 0, no parts).
+ * 2 → 3: lifecycle policies; no secrets, no runs on record, no restart due.
  * Anything unrecognised is passed through for the schema to reject (and quarantine).
  */
 function migrate(json: unknown): unknown {
-  if (!isRecord(json) || json['version'] !== 1 || !isRecord(json['agents'])) return json;
-  const agents: Record<string, unknown> = {};
-  for (const [agentId, record] of Object.entries(json['agents'])) agents[agentId] = isRecord(record) ? { ...record, logs: emptyLogs() } : record;
-  return { ...json, version: 2, agents };
+  const step = (from: number, change: (record: Record<string, unknown>) => Record<string, unknown>) => {
+    if (!isRecord(json) || json['version'] !== from || !isRecord(json['agents'])) return;
+    const agents: Record<string, unknown> = {};
+    for (const [agentId, record] of Object.entries(json['agents'])) agents[agentId] = isRecord(record) ? change(record) : record;
+    json = { ...json, version: from + 1, agents };
+  };
+  step(1, (record) => ({ ...record, logs: emptyLogs() }));
+  step(2, (record) => ({ ...record, secrets: null, runs: [], nextRestartAt: null }));
+  return json;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

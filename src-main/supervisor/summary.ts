@@ -2,14 +2,16 @@ import type { AgentState, AgentStatus, ProcessSummary } from './types';
 
 /** Totals over a set of statuses: the one place that counts agents by state and adds up their trees. */
 export function summarise(agents: AgentStatus[], orphanCount = 0): ProcessSummary {
-  const byState: Record<AgentState, number> = { spawning: 0, running: 0, stopping: 0, completed: 0, failed: 0, cancelled: 0, lost: 0 };
+  const byState: Record<AgentState, number> = { spawning: 0, running: 0, stopping: 0, backoff: 0, completed: 0, failed: 0, 'crash-looping': 0, cancelled: 0, lost: 0 };
   let totalMemoryMb = 0;
   let totalCpuPercent = 0;
   let zombie = 0;
+  let stalled = 0;
   let zombieDescendants = 0;
   for (const status of agents) {
     byState[status.state]++;
     if (status.health === 'zombie') zombie++;
+    if (status.health === 'stalled') stalled++;
     zombieDescendants += status.zombieDescendants;
     totalMemoryMb += status.treeMemoryMb ?? 0;
     totalCpuPercent += status.treeCpuPercent ?? 0;
@@ -23,6 +25,8 @@ export function summarise(agents: AgentStatus[], orphanCount = 0): ProcessSummar
     failed: byState.failed,
     cancelled: byState.cancelled,
     lost: byState.lost,
+    crashLooping: byState['crash-looping'],
+    stalled,
     zombieDescendants,
     totalMemoryMb: Math.round(totalMemoryMb * 100) / 100,
     totalCpuPercent: Math.round(totalCpuPercent * 10) / 10,

@@ -3,10 +3,19 @@
  * without leaving orphans, and keeps every transition on disk.
  * Host-agnostic: plain Node, never Electron (DESIGN.md decision 1).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { addNote, fromPersisted, isLive, newRun, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { classifyExit, isFailure } from './exit-classification';
+import { policiesOf } from './policies';
+import { applyNiceness, requireNiceness } from './priority';
+import { shouldRestart } from './restart-policy';
+import { beginRun, endRun, notePeaks } from './run-history';
+import { LogMasker, maskInPlace } from './secret-mask';
+import { missingSecretsMessage, type SecretBox, type SecretStorage } from './secrets';
+import { stalledSince } from './stall';
 import { readBootId } from './boot-id';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
@@ -30,8 +39,10 @@ import type {
   DeploymentRequest,
   DeploymentResponse,
   ErrorKind,
+  AgentPolicies,
   HistoryPoint,
   KillOptions,
+  RunRecord,
   LogSlice,
   ProcessInfo,
   ProcessSummary,
@@ -66,12 +77,19 @@ export interface SupervisorOptions {
   logMaxFiles?: number;
   /** Under this much free space on the data dir's filesystem, live agents get a note. Default 256 MiB. */
   lowDiskFreeBytes?: number;
+  /** Seals secret env values for the state file (Electron safeStorage). Absent: secrets live in memory only. */
+  secretBox?: SecretBox | null;
 }
+
+/** A change of an agent's policies; absent fields keep theirs. */
+export type PolicyChange = Partial<AgentPolicies>;
 
 export interface Supervisor {
   readonly dataDir: string;
   /** Problems the user should see (e.g. a corrupt state file set aside). */
   readonly warnings: readonly string[];
+  /** Whether secret env values survive a restart of Corral (sealed) or live in memory only. */
+  readonly secretStorage: SecretStorage;
   spawnAgent(request: DeploymentRequest): Promise<DeploymentResponse>;
   getAgentStatus(agentId: string): Promise<AgentStatus>;
   monitorAllAgents(): Promise<Record<string, AgentStatus>>;
@@ -85,6 +103,12 @@ export interface Supervisor {
   getAgentRequest(agentId: string): Promise<DeploymentRequest>;
   /** Up to `maxBytes` of a log file, ending at `before` (default: the end). */
   readLog(agentId: string, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): Promise<LogSlice>;
+  /** Starts an ended agent again with its last request (a fresh count of restarts in a row). */
+  runAgain(agentId: string): Promise<DeploymentResponse>;
+  /** Its runs on record, oldest first (bounded: run-history.ts). */
+  getRunHistory(agentId: string): Promise<RunRecord[]>;
+  /** Changes its policies now and for later runs; a niceness is applied to its live tree at once. */
+  updatePolicies(agentId: string, change: PolicyChange): Promise<AgentStatus>;
   /** Forgets an ended agent and deletes its log folder. A live agent must be stopped first. */
   removeAgent(agentId: string): Promise<void>;
   /** Resolves true when nothing of the agent is left alive. */
@@ -107,6 +131,12 @@ export interface Supervisor {
 const DEFAULT_TIMEOUTS: StopTimeouts = { firstTermMs: 10_000, secondTermMs: 5_000, killMs: 5_000 };
 const REMEMBERED_REQUESTS = 1000;
 const EXIT_EVENT_GRACE_MS = 2000;
+/** A log tail held back because it could begin a secret is let go after this long without the rest. */
+const MASK_HOLD_MS = 500;
+
+/** Why a stop was asked for: by the user (or Stop all), or by a resource guard that may start it again. */
+type StopCause = { by: 'user' | 'guard'; restart: boolean };
+const BY_USER: StopCause = { by: 'user', restart: false };
 
 export async function createSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   if (typeof options?.dataDir !== 'string' || options.dataDir.length === 0) {
@@ -135,6 +165,10 @@ class Engine implements Supervisor {
   private readonly orphans: OrphanSweeper;
   private readonly diskSpace: DiskSpaceWatch;
   private stopOrphanSweep: () => void = () => undefined;
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly masker: LogMasker;
+  private readonly secretBox: SecretBox | null;
+  readonly secretStorage: SecretStorage;
   private store!: StateStore;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
@@ -148,10 +182,20 @@ class Engine implements Supervisor {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.stopTimeouts };
     this.reader = options.processReader ?? createProcessReader();
     this.snapshots = new SnapshotCache(this.reader, this.dataDir);
+    this.secretBox = options.secretBox ?? null;
+    this.secretStorage = this.secretBox ? 'encrypted' : 'memory-only';
+    this.masker = new LogMasker(
+      (agentId) => secretBytes(this.agents.get(agentId)),
+      (event) => this.events.emit('log', event),
+    );
     this.logTail = new LogTail({
       intervalMs: options.logPollMs,
       isWanted: () => this.events.count('log') > 0,
-      onChunk: (event) => this.events.emit('log', event),
+      onChunk: (event) => this.masker.push(event),
+      onActivity: (agentId) => {
+        const run = this.agents.get(agentId);
+        if (run) run.lastOutputAtMs = Date.now();
+      },
       logOf: (agentId, stream) => this.agents.get(agentId)?.logs[stream] ?? null,
       rotation: rotationPolicy(options.logMaxBytes, options.logMaxFiles),
       onChange: (agentId, change) => this.recordLogChange(agentId, change),
@@ -183,12 +227,12 @@ class Engine implements Supervisor {
       const records: Record<string, ReturnType<typeof toPersisted>> = {};
       for (const [id, run] of this.agents) {
         run.persistedState = run.state;
-        records[id] = toPersisted(run);
+        records[id] = toPersisted(run, this.secretBox);
       }
       return records;
     });
     for (const [agentId, saved] of Object.entries(agents)) {
-      const run = fromPersisted(saved, agentPaths(this.dataDir, agentId), this.historyCapacity);
+      const run = fromPersisted(saved, agentPaths(this.dataDir, agentId), this.historyCapacity, this.secretBox);
       this.agents.set(agentId, run);
       await this.reconcile(run);
       this.requests.set(run.request.requestId, Promise.resolve(responseOf(run)));
@@ -199,6 +243,8 @@ class Engine implements Supervisor {
       // A stop that had reached SIGKILL, or was forced, resumes forced; a graceful one starts its stages again.
       const force = run.stopProgress !== null && (run.stopProgress.forced || run.stopProgress.stage === 'kill');
       if (run.state === 'stopping') this.stop(run, { force }).catch((error: unknown) => this.warn(`Could not finish the stop of "${run.request.agentId}": ${messageOf(error)}`));
+      // A restart that was due while Corral was away happens now; one not yet due keeps its time.
+      if (run.state === 'backoff') this.scheduleRestart(run, run.nextRestartAt ?? Date.now(), 'restart');
     }
     this.scheduleTick();
     this.stopOrphanSweep = this.orphans.start();
@@ -218,7 +264,7 @@ class Engine implements Supervisor {
       const pid = existing.pid === null ? '' : ` (pid ${existing.pid})`;
       return refusal(request, 'already-running', `Agent "${request.agentId}" is already ${existing.state}${pid}. Stop it first or choose another id.`);
     }
-    const answer = this.startRun(request);
+    const answer = this.startRun(request, 'user');
     this.agents.get(request.agentId)!.settled = answer; // startRun registered it synchronously
     this.requests.set(request.requestId, answer);
     if (this.requests.size > REMEMBERED_REQUESTS) this.requests.delete(this.requests.keys().next().value!);
@@ -264,11 +310,40 @@ class Engine implements Supervisor {
     return structuredClone(this.requireRun(agentId).request);
   }
 
+  async runAgain(agentId: string): Promise<DeploymentResponse> {
+    const run = this.requireRun(agentId);
+    if (run.missingSecrets.length > 0) throw new CorralError('invalid-argument', missingSecretsMessage(agentId, run.missingSecrets));
+    return this.spawnAgent({ ...structuredClone(run.request), requestId: randomUUID() });
+  }
+
+  async getRunHistory(agentId: string): Promise<RunRecord[]> {
+    return structuredClone(this.requireRun(agentId).runs);
+  }
+
+  async updatePolicies(agentId: string, change: PolicyChange): Promise<AgentStatus> {
+    const run = this.requireRun(agentId);
+    const defined = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as PolicyChange;
+    if (defined.niceness != null && isLive(run)) {
+      const pids = run.latest?.liveMembers.map((member) => member.pid) ?? (run.pid === null ? [] : [run.pid]);
+      requireNiceness(pids, defined.niceness); // refused (e.g. no right to raise priority): nothing changes
+    }
+    run.request = { ...run.request, ...defined };
+    if (defined.guard !== undefined) run.guard.reset();
+    if (run.state === 'backoff' && policiesOf(run.request).restart.mode === 'no') {
+      // Restarts turned off while one was due: it ends as its last run did.
+      this.cancelRestart(run);
+      this.transition(run, run.runs.at(-1)?.exit && isFailure(run.runs.at(-1)!.exit!) ? 'failed' : 'completed');
+    }
+    this.store.markDirty();
+    return toStatus(run, Date.now());
+  }
+
   async readLog(agentId: string, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): Promise<LogSlice> {
     const run = this.requireRun(agentId);
     if (stream !== 'stdout' && stream !== 'stderr') throw new CorralError('invalid-argument', `Unknown log stream "${String(stream)}"; use stdout or stderr.`);
     try {
-      return { agentId, stream, ...readLogSlice(run.paths[stream], run.logs[stream], options.before, options.maxBytes) };
+      const read = (before: number | undefined, maxBytes: number) => readLogSlice(run.paths[stream], run.logs[stream], before, maxBytes);
+      return { agentId, stream, ...maskedSlice(read, options.before, options.maxBytes, secretBytes(run)) };
     } catch (error) {
       throw new CorralError('io-error', `Could not read the ${stream} log of "${agentId}": ${messageOf(error)}`);
     }
@@ -280,8 +355,10 @@ class Engine implements Supervisor {
     if (isLive(run) || run.stopping) {
       throw new CorralError('already-running', `Agent "${agentId}" is ${run.state}. Stop it before removing it.`);
     }
+    this.cancelRestart(run);
     this.agents.delete(agentId);
     this.logTail.remove(agentId);
+    this.masker.forget(agentId);
     this.requests.delete(run.request.requestId);
     this.store.markDirty();
     try {
@@ -301,7 +378,7 @@ class Engine implements Supervisor {
     const runs =
       options.agentId !== undefined
         ? [this.requireRun(options.agentId)]
-        : [...this.agents.values()].filter((run) => isLive(run) || run.stopping !== null || run.knownMembers.length > 0);
+        : [...this.agents.values()].filter((run) => isLive(run) || run.state === 'backoff' || run.stopping !== null || run.knownMembers.length > 0);
     // All at once: n agents take as long as the slowest, not the sum.
     const requestedAt = performance.now(); // one snapshot serves every stop of this cleanup
     const reports = await Promise.all(runs.map((run) => this.stop(run, { force: options.force, timeouts: options.timeouts }, requestedAt)));
@@ -345,6 +422,9 @@ class Engine implements Supervisor {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // Restarts due later stay due: their times are saved and the next start keeps them.
+    for (const timer of this.restartTimers.values()) clearTimeout(timer);
+    this.restartTimers.clear();
     this.stopOrphanSweep();
     await this.orphans.close();
     await this.ticking;
@@ -364,9 +444,13 @@ class Engine implements Supervisor {
 
   // ---- spawning -------------------------------------------------------------
 
-  private async startRun(request: DeploymentRequest): Promise<DeploymentResponse> {
+  private async startRun(request: DeploymentRequest, trigger: RunRecord['trigger']): Promise<DeploymentResponse> {
     const run = newRun(request, agentPaths(this.dataDir, request.agentId), this.historyCapacity);
-    run.logs = this.agents.get(request.agentId)?.logs ?? run.logs; // same files: offsets go on where the last run left them
+    const previous = this.agents.get(request.agentId);
+    if (previous) this.cancelRestart(previous);
+    run.logs = previous?.logs ?? run.logs; // same files: offsets go on where the last run left them
+    run.runs = previous?.runs ?? run.runs; // one history per agent id
+    run.record = beginRun(run.runs, trigger, Date.now());
     // Registered before the first await, so a concurrent request for the same id is refused.
     this.agents.set(request.agentId, run);
     this.logTail.remove(request.agentId);
@@ -376,8 +460,11 @@ class Engine implements Supervisor {
     if (!launched.ok) {
       run.error = launched.message;
       run.endedAtMs = Date.now();
-      appendCorralLine(run.paths, `spawn failed: ${launched.message}`);
-      this.transition(run, 'failed');
+      const cwd = request.cwd ?? process.cwd();
+      const searched = request.env?.['PATH'] ?? process.env['PATH'] ?? '';
+      run.spawnFailure = { message: launched.message, argv: [...request.command], cwd, path: searched };
+      appendCorralLine(run.paths, `spawn failed: ${launched.message} (argv ${JSON.stringify(request.command)}, cwd ${cwd}, PATH ${searched})`);
+      this.endRun(run, 'failed');
       return run.response = { agentId: request.agentId, status: 'failed', error: launched.message, errorKind: launched.kind };
     }
 
@@ -386,6 +473,12 @@ class Engine implements Supervisor {
     run.pid = pid;
     run.bootId = this.bootId;
     run.startedAtMs = Date.now();
+    run.lastOutputAtMs = run.startedAtMs;
+    run.record.pid = pid;
+    if (request.niceness != null) {
+      // As early as Node allows: children it forks from now on inherit it.
+      for (const problem of applyNiceness([pid], request.niceness).problems) addNote(run, problem);
+    }
     let exitRecorded!: () => void;
     run.exited = new Promise((resolve) => (exitRecorded = resolve));
     // 'exit', not 'close': a grandchild holding an inherited descriptor would delay 'close' forever.
@@ -421,10 +514,10 @@ class Engine implements Supervisor {
     run.endedAtMs = Date.now();
     run.child = null;
     if (run.state === 'stopping') {
+      run.exitStage = run.stopProgress?.stage ?? 'term1'; // the stage whose signal ended it
       this.store.markDirty(); // the stop decides the final state once the whole tree is gone
     } else if (isLive(run)) {
-      if (code !== 0) run.error = code === null ? `Killed by ${signal ?? 'a signal'}, not sent by Corral.` : `Exited with code ${code}.`;
-      this.transition(run, code === 0 ? 'completed' : 'failed');
+      this.endRun(run, code === 0 ? 'completed' : 'failed');
     } else {
       this.store.markDirty();
     }
@@ -433,10 +526,13 @@ class Engine implements Supervisor {
 
   // ---- stopping -------------------------------------------------------------
 
-  private stop(run: AgentRun, options: KillOptions, requestedAt = performance.now()): Promise<StopReport> {
+  private stop(run: AgentRun, options: KillOptions, requestedAt = performance.now(), cause: StopCause = BY_USER): Promise<StopReport> {
     // A stop asked for mid-spawn applies to what the spawn produced.
-    if (run.state === 'spawning') return run.settled.then(() => this.stop(run, options));
+    if (run.state === 'spawning') return run.settled.then(() => this.stop(run, options, requestedAt, cause));
+    if (run.state === 'backoff') return Promise.resolve(this.stopBackoff(run));
     const force = options.force === true;
+    // The user's word outranks a guard's: a stop asked for by hand never restarts.
+    if (run.stopBy === null || cause.by === 'user') run.stopBy = cause;
     if (run.stopping && !force) return run.stopping;
     // A forced stop may overtake a graceful one; whichever is current when it ends decides the state.
     const wasLive = isLive(run);
@@ -470,6 +566,7 @@ class Engine implements Supervisor {
     if (run.child) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
     run.stopReport = report;
     run.stopping = null;
+    run.exitStage ??= run.stopProgress?.stage ?? null;
     run.stopProgress = null;
     if (report.outcome === 'unkillable') {
       const who = report.survivors.map((survivor) => `pid ${survivor.pid} (${survivor.name})`).join(', ');
@@ -481,11 +578,116 @@ class Engine implements Supervisor {
     }
     const root = rootIdentity(run);
     if (root && (await isAlive(root, this.reader))) {
+      run.stopBy = null;
+      run.exitStage = null;
       this.transition(run, 'running');
       return;
     }
     run.endedAtMs ??= Date.now();
+    this.endRun(run, 'cancelled');
+  }
+
+  // ---- ends and restarts ----------------------------------------------------
+
+  /**
+   * A run has ended: its record is closed with how it ended, and its restart
+   * policy decides what comes next (restart after a backoff, crash-looping, or
+   * the plain end state).
+   */
+  private endRun(run: AgentRun, state: 'completed' | 'failed' | 'cancelled' | 'lost', unseen: 'corral-away' | 'adopted' | null = null): void {
+    const stop = run.stopBy && state === 'cancelled' ? { stage: run.exitStage ?? 'term1', by: run.stopBy.by } : null;
+    const exit = classifyExit({ code: run.exitCode, signal: run.signal, stop, spawnFailure: run.spawnFailure, unseen });
+    const endedAt = run.endedAtMs ?? Date.now();
+    if (run.record) {
+      endRun(run.record, exit, endedAt);
+      notePeaks(run.record, run.latest?.treeCpuPercent ?? null, run.latest?.treeMemoryMb ?? null);
+    }
+    if (state === 'failed' || exit.kind === 'signalled') run.error ??= exit.summary;
+    run.stalledSinceMs = null;
+    run.guard.reset();
+    const policy = policiesOf(run.request).restart;
+    const decision = shouldRestart(exit, policy, run.runs, run.stopBy?.restart === true);
+    if (decision.restart) {
+      const trigger = run.stopBy?.restart ? 'guard' : 'restart';
+      appendCorralLine(run.paths, `${exit.summary} Restarting in ${formatDelay(decision.delayMs)} (restart ${decision.attempt} of ${policy.maxRestarts}).`);
+      this.transition(run, 'backoff');
+      this.scheduleRestart(run, endedAt + decision.delayMs, trigger);
+      return;
+    }
+    if (decision.crashLooping) {
+      run.error = `Crash-looping: ${policy.maxRestarts} restart${policy.maxRestarts === 1 ? '' : 's'} in a row did not keep it running. Last run: ${exit.summary}`;
+      appendCorralLine(run.paths, run.error);
+      this.transition(run, 'crash-looping');
+      return;
+    }
+    this.transition(run, state);
+  }
+
+  private scheduleRestart(run: AgentRun, atMs: number, trigger: RunRecord['trigger']): void {
+    this.cancelRestart(run);
+    run.nextRestartAt = atMs;
+    this.store.markDirty();
+    const agentId = run.request.agentId;
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(agentId);
+      void this.restart(agentId, trigger);
+    }, Math.max(0, atMs - Date.now()));
+    timer.unref();
+    this.restartTimers.set(agentId, timer);
+  }
+
+  private cancelRestart(run: AgentRun): void {
+    const timer = this.restartTimers.get(run.request.agentId);
+    if (timer) clearTimeout(timer);
+    this.restartTimers.delete(run.request.agentId);
+    run.nextRestartAt = null;
+  }
+
+  private async restart(agentId: string, trigger: RunRecord['trigger']): Promise<void> {
+    const run = this.agents.get(agentId);
+    if (!run || run.state !== 'backoff' || this.closed) return;
+    if (run.missingSecrets.length > 0) {
+      run.nextRestartAt = null;
+      run.error = missingSecretsMessage(agentId, run.missingSecrets);
+      this.transition(run, 'failed');
+      return;
+    }
+    const request = { ...run.request, requestId: randomUUID() };
+    const answer = this.startRun(request, trigger);
+    this.agents.get(agentId)!.settled = answer;
+    await answer;
+  }
+
+  /** Stopping an agent that waits for its restart: the restart is called off. */
+  private stopBackoff(run: AgentRun): StopReport {
+    this.cancelRestart(run);
     this.transition(run, 'cancelled');
+    const none = { term1: 0, term2: 0, kill: 0 };
+    return { agentId: run.request.agentId, forced: false, outcome: 'already-ended', startedAt: new Date().toISOString(), durationMs: 0, processCount: 0, endedByStage: none, survivors: [] };
+  }
+
+  /** Stall and resource guards, once per tick for a running agent. */
+  private watch(run: AgentRun): void {
+    const sample = run.latest;
+    if (run.state !== 'running' || sample === null) {
+      run.stalledSinceMs = null;
+      return;
+    }
+    const policies = policiesOf(run.request);
+    const lastOutputAtMs = run.lastOutputAtMs ?? run.startedAtMs ?? sample.at;
+    const meanCpuPercent = policies.stall ? run.history.meanTreeCpuSince(sample.at - policies.stall.quietMs) : null;
+    run.stalledSinceMs = stalledSince({ nowMs: sample.at, lastOutputAtMs, meanCpuPercent, policy: policies.stall });
+    const fired = run.guard.observe({ atMs: sample.at, treeCpuPercent: sample.treeCpuPercent, treeMemoryMb: sample.treeMemoryMb }, policies.guard);
+    if (!fired) return;
+    const alert = run.guard.current!;
+    const unit = alert.metric === 'memory' ? ' MB' : ' % CPU';
+    const heldS = Math.round((sample.at - Date.parse(alert.since)) / 1000);
+    addNote(run, `Resource guard: ${alert.metric} at ${Math.round(alert.value * 10) / 10}${unit}, over its limit of ${alert.limit}${unit} for ${heldS} s; action: ${alert.action}.`);
+    this.store.markDirty();
+    if (alert.action === 'notify') return;
+    this.stop(run, {}, performance.now(), { by: 'guard', restart: alert.action === 'restart' }).catch((error: unknown) =>
+      this.noteOn(run.request.agentId, `The resource guard could not stop it: ${messageOf(error)}`),
+    );
   }
 
   // ---- sampling -------------------------------------------------------------
@@ -508,6 +710,7 @@ class Engine implements Supervisor {
   }
 
   private async tick(): Promise<void> {
+    this.masker.releaseOlderThan(MASK_HOLD_MS);
     const runs = this.sampledRuns();
     this.checkDiskSpace(runs);
     if (runs.length > 0) {
@@ -528,8 +731,10 @@ class Engine implements Supervisor {
           treeCpuPercent: sample.treeCpuPercent,
           treeMemoryMb: sample.treeMemoryMb,
         });
+        if (run.record && isLive(run)) notePeaks(run.record, sample.treeCpuPercent, sample.treeMemoryMb);
         this.readProgress(run);
         this.noticeEnd(run, sample.root);
+        this.watch(run);
         if (!isLive(run) && sample.liveMembers.length === 0) this.logTail.finish(run.request.agentId);
       }
     }
@@ -566,7 +771,7 @@ class Engine implements Supervisor {
     if (root && !isDeadState(root.stateCode)) return;
     run.endedAtMs = Date.now();
     addNote(run, 'Ended while adopted: Corral was not its parent, so its exit code is unknown.');
-    this.transition(run, 'lost');
+    this.endRun(run, 'lost', 'adopted');
   }
 
   private readProgress(run: AgentRun): void {
@@ -606,7 +811,7 @@ class Engine implements Supervisor {
     run.signal = null;
     addNote(run, 'Exited while Corral was not running; exit code unknown.');
     if (!sameBoot) run.knownMembers = []; // pids from before a reboot mean nothing now
-    this.transition(run, 'lost');
+    this.endRun(run, 'lost', 'corral-away');
   }
 
   /** An adopted agent's logs are followed from what is on disk now. */
@@ -701,4 +906,41 @@ function fileSize(file: string): number {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The agent's secret values as bytes, for masking; cached per request object. */
+const secretCache = new WeakMap<DeploymentRequest, Buffer[]>();
+function secretBytes(run: AgentRun | undefined): Buffer[] {
+  if (!run?.request.secretEnv) return [];
+  let bytes = secretCache.get(run.request);
+  if (!bytes) {
+    bytes = Object.values(run.request.secretEnv).map((value) => Buffer.from(value));
+    secretCache.set(run.request, bytes);
+  }
+  return bytes;
+}
+
+/** A log slice with secrets masked, including one that straddles its edges (read a little either side). */
+function maskedSlice(
+  read: (before: number | undefined, maxBytes: number) => { offset: number; data: Uint8Array; size: number },
+  before: number | undefined,
+  maxBytes: number,
+  secrets: readonly Buffer[],
+): { offset: number; data: Uint8Array; size: number } {
+  const slice = read(before, maxBytes);
+  if (secrets.length === 0 || slice.data.length === 0) return slice;
+  const pad = Math.max(...secrets.map((secret) => secret.length)) - 1;
+  const end = slice.offset + slice.data.length;
+  const head = pad > 0 && slice.offset > 0 ? read(slice.offset, Math.min(pad, slice.offset)) : null;
+  const tailEnd = Math.min(slice.size, end + pad);
+  const tail = tailEnd > end ? read(tailEnd, tailEnd - end) : null;
+  const headBytes = head && head.offset + head.data.length === slice.offset ? head.data : new Uint8Array(0);
+  const tailBytes = tail && tail.offset === end ? tail.data : new Uint8Array(0);
+  const whole = Buffer.concat([headBytes, slice.data, tailBytes]);
+  maskInPlace(whole, secrets);
+  return { ...slice, data: whole.subarray(headBytes.length, headBytes.length + slice.data.length) };
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }

@@ -3,11 +3,19 @@
  * declared here, so the adapters (IPC, web host) and the tests share one shape.
  */
 
-/** Lifecycle of one agent run. */
-export type AgentState = 'spawning' | 'running' | 'stopping' | 'completed' | 'failed' | 'cancelled' | 'lost';
+import type { AgentPolicies, ExitView, GuardAlertView, ResourceGuard, RestartPolicy, RunView, StallPolicy } from '../../src-preload/contract';
+
+// Policies and run records are plain JSON shapes that cross every boundary unchanged: the contract declares them once.
+export type { AgentPolicies, ResourceGuard, RestartPolicy, StallPolicy };
+export type ExitClassification = ExitView;
+export type RunRecord = RunView;
+export type GuardAlert = GuardAlertView;
+
+/** Lifecycle of one agent (see the contract's AgentState for backoff and crash-looping). */
+export type AgentState = 'spawning' | 'running' | 'stopping' | 'backoff' | 'completed' | 'failed' | 'crash-looping' | 'cancelled' | 'lost';
 
 /** What a glance at an agent should say. Decided in one place: `health.ts`. */
-export type AgentHealth = 'healthy' | 'zombie' | 'completed' | 'failed' | 'cancelled' | 'unknown';
+export type AgentHealth = 'healthy' | 'stalled' | 'restarting' | 'zombie' | 'completed' | 'failed' | 'cancelled' | 'unknown';
 
 /** Lifecycle states in which the agent's root process may still be alive. */
 export const LIVE_STATES: ReadonlySet<AgentState> = new Set(['spawning', 'running', 'stopping']);
@@ -40,6 +48,15 @@ export interface DeploymentRequest {
   allowLoaderEnv?: boolean;
   /** Written to the agent's stdin, which is then closed (for prompts too large for one argument). */
   stdin?: string;
+  /** Environment values that are secret: passed to the agent, never shown, saved only sealed, masked in log output. */
+  secretEnv?: Record<string, string>;
+  /** Default: never restart. */
+  restart?: RestartPolicy;
+  /** Absent: the default stall policy; null: no stall detection. */
+  stall?: StallPolicy | null;
+  guard?: ResourceGuard | null;
+  /** Scheduling niceness, -20…19; absent or null: inherited. */
+  niceness?: number | null;
 }
 
 /** Kinds of error the engine reports. Closed union: adapters map each to a code. */
@@ -137,6 +154,21 @@ export interface AgentStatus {
   stopReport: StopReport | null;
   /** Folder holding stdout.log and stderr.log. */
   logDir: string;
+  /** The policies in force (defaults filled in). */
+  policies: AgentPolicies;
+  /** Restarts in a row so far. */
+  restarts: number;
+  /** In `backoff`: epoch ms of the next start. */
+  nextRestartAt: number | null;
+  stalledSince: string | null;
+  lastOutputAt: string | null;
+  guardAlert: GuardAlert | null;
+  /** How the latest run ended; null while it runs. */
+  lastExit: ExitClassification | null;
+  /** Runs so far (the latest run's number; only the latest MAX_RUNS are on record). */
+  runCount: number;
+  /** Names of its secret environment variables (never their values). */
+  secretEnvKeys: string[];
 }
 
 /** Which stage of a stop ended a process. */
@@ -185,6 +217,8 @@ export interface ProcessSummary {
   failed: number;
   cancelled: number;
   lost: number;
+  crashLooping: number;
+  stalled: number;
   zombieDescendants: number;
   totalMemoryMb: number;
   totalCpuPercent: number;

@@ -1,13 +1,17 @@
 /**
  * `npm run serve`: Corral in a browser. Starts the engine, the contract
  * service and the web host, prints the one URL to open (token included) as
- * the only line on stdout, and logs to stderr. On SIGINT/SIGTERM/SIGHUP it
- * closes everything it started and exits 0; by default (`--on-signal
+ * the first line on stdout, and logs to stderr. With `--metrics-port N` it
+ * also serves Prometheus metrics on 127.0.0.1 (see metrics.ts) and prints
+ * their URL as a second line (`Corral metrics: …`); without it, the page's
+ * URL is the only line. On SIGINT/SIGTERM/SIGHUP it closes everything it
+ * started and exits 0; by default (`--on-signal
  * leave-running`) agents keep running and the next start re-adopts them; with
  * `--on-signal stop-all` every agent is stopped first (see ../shutdown.ts).
  *
  *   npm run serve -- [--port N] [--data-dir DIR] [--sample-ms N]
  *                    [--on-signal leave-running|stop-all] [--stop-timeouts TERM1,TERM2,KILL]
+ *                    [--metrics-port N]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,11 +21,13 @@ import { parseArgs } from 'node:util';
 import { createContractService } from '../api/index';
 import { handleShutdownSignals, parseOnSignal, type OnSignal } from '../shutdown';
 import { createSupervisor, type StopTimeouts } from '../supervisor/index';
+import { startMetricsServer, type MetricsServer } from './metrics';
 import { startWebHost } from './server';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLOSE_DEADLINE_MS = 15_000;
-const USAGE = 'Usage: npm run serve -- [--port N] [--data-dir DIR] [--sample-ms N] [--on-signal leave-running|stop-all] [--stop-timeouts TERM1,TERM2,KILL (ms)]';
+const USAGE =
+  'Usage: npm run serve -- [--port N] [--data-dir DIR] [--sample-ms N] [--on-signal leave-running|stop-all] [--stop-timeouts TERM1,TERM2,KILL (ms)] [--metrics-port N]';
 
 interface ServeOptions {
   port: number;
@@ -29,11 +35,13 @@ interface ServeOptions {
   sampleIntervalMs: number | undefined;
   onSignal: OnSignal;
   stopTimeouts: StopTimeouts | undefined;
+  /** Undefined: no metrics server; 0 picks a free port. */
+  metricsPort: number | undefined;
 }
 
 /** Parses argv; a bad flag is a message for the user, not a stack trace. */
 function parseOptions(argv: string[]): ServeOptions | { error: string } {
-  let values: { port?: string; 'data-dir'?: string; 'sample-ms'?: string; 'on-signal'?: string; 'stop-timeouts'?: string };
+  let values: { port?: string; 'data-dir'?: string; 'sample-ms'?: string; 'on-signal'?: string; 'stop-timeouts'?: string; 'metrics-port'?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -43,6 +51,7 @@ function parseOptions(argv: string[]): ServeOptions | { error: string } {
         'sample-ms': { type: 'string' },
         'on-signal': { type: 'string' },
         'stop-timeouts': { type: 'string' },
+        'metrics-port': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -68,8 +77,15 @@ function parseOptions(argv: string[]): ServeOptions | { error: string } {
     const [firstTermMs, secondTermMs, killMs] = parts.map(Number) as [number, number, number];
     stopTimeouts = { firstTermMs, secondTermMs, killMs };
   }
+  let metricsPort: number | undefined;
+  if (values['metrics-port'] !== undefined) {
+    metricsPort = Number(values['metrics-port']);
+    if (!/^\d+$/.test(values['metrics-port']) || metricsPort > 65_535) {
+      return { error: `--metrics-port must be a whole number from 0 to 65535 (0 picks a free one); got ${values['metrics-port']}.` };
+    }
+  }
   const dataDir = path.resolve(values['data-dir'] ?? (process.env.CORRAL_DATA_DIR || undefined) ?? path.join(os.homedir(), '.local', 'share', 'corral-web'));
-  return { port, dataDir, sampleIntervalMs, onSignal, stopTimeouts };
+  return { port, dataDir, sampleIntervalMs, onSignal, stopTimeouts, metricsPort };
 }
 
 function fail(message: string, exitCode: number): never {
@@ -90,23 +106,34 @@ async function main(): Promise<void> {
     ...(options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: options.sampleIntervalMs }),
     ...(options.stopTimeouts === undefined ? {} : { stopTimeouts: options.stopTimeouts }),
   });
+  const log = (line: string) => process.stderr.write(`[corral web] ${line}\n`);
+  // Before the service, so its host adapter can name the metrics URL (getHostInfo).
+  let metrics: MetricsServer | null = null;
+  try {
+    if (options.metricsPort !== undefined) metrics = await startMetricsServer({ source: engine, port: options.metricsPort, log });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
   const service = createContractService(engine, {
     host: 'web',
     version,
     nodeCommand: { program: process.execPath, env: {} },
     demoAgentPath: path.join(REPO, 'resources', 'demo-agent.mjs'),
+    ...(metrics === null ? {} : { metricsUrl: metrics.url }),
   });
-  const log = (line: string) => process.stderr.write(`[corral web] ${line}\n`);
   let host;
   try {
     host = await startWebHost({ service, rendererDir, port: options.port, log });
   } catch (error) {
     service.close();
+    await metrics?.close();
     await engine.close();
     throw error;
   }
 
-  process.stdout.write(`Corral web host: ${host.url}\n`);
+  // One write: a reader of stdout sees the page's URL first, then (when asked for) the metrics URL.
+  process.stdout.write(`Corral web host: ${host.url}\n${metrics === null ? '' : `Corral metrics: ${metrics.url}\n`}`);
   log(
     options.onSignal === 'stop-all'
       ? `Data folder: ${options.dataDir}. Stop with Ctrl-C: every agent is stopped first (a second Ctrl-C forces).`
@@ -119,7 +146,7 @@ async function main(): Promise<void> {
   const closeHost = async () => {
     if (hostClosed) return;
     hostClosed = true;
-    await host.close();
+    await Promise.all([host.close(), metrics?.close()]);
     service.close();
   };
   handleShutdownSignals({

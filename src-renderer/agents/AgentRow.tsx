@@ -4,9 +4,10 @@
  * figure it shows (or its sample history) actually changed.
  */
 import { memo, type CSSProperties } from 'react';
-import type { AgentView } from '../../src-preload/contract';
+import type { AgentView, GuardAlertView } from '../../src-preload/contract';
 import { Sparkline } from '../charts/Sparkline';
-import { formatCpu, formatMemory, formatRuntime } from '../format/format';
+import { describeGuardAlert, guardAlertBadge, RestartCountdown } from '../detail/agent-status';
+import { formatCpu, formatMemory, formatRuntime, formatTimestamp } from '../format/format';
 import { isLive } from '../state/agent-state';
 import type { AgentSamples } from '../state/corral-store';
 import type { TreeRow } from './agent-tree-model';
@@ -77,7 +78,26 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
               </span>
             )}
           </span>
-          <span className="agent-id">{agent.agentId}</span>
+          <span className="agent-id-line">
+            <span className="agent-id">{agent.agentId}</span>
+            {agent.health === 'stalled' && (
+              <span className="badge badge-stalled" title={`No output and idle since ${formatTimestamp(agent.stalledSince)}`}>
+                stalled
+              </span>
+            )}
+            {agent.restarts > 0 && (
+              <span className="badge badge-restarts" title={`${agent.restarts} restart${agent.restarts === 1 ? '' : 's'} in a row so far`}>
+                <span aria-hidden="true">↻ </span>
+                {agent.restarts}
+                <span className="visually-hidden"> restart{agent.restarts === 1 ? '' : 's'}</span>
+              </span>
+            )}
+            {agent.guardAlert !== null && (
+              <span className={`badge badge-guard${agent.guardAlert.fired ? ' is-fired' : ''}`} title={describeGuardAlert(agent.guardAlert)}>
+                {guardAlertBadge(agent.guardAlert)}
+              </span>
+            )}
+          </span>
         </span>
       </div>
       <div className="cell cell-type">
@@ -104,10 +124,20 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
         )}
       </div>
       <div className="cell cell-state">
-        <span className={`state-word state-${agent.state}`}>{agent.state}</span>
+        {agent.state === 'backoff' ? (
+          <span className="state-word state-backoff" title={`Waiting to restart (at most ${agent.policies.restart.maxRestarts} restarts in a row)`}>
+            <RestartCountdown nextRestartAt={agent.nextRestartAt} />
+          </span>
+        ) : (
+          <span className={`state-word state-${agent.state}`}>{agent.state}</span>
+        )}
       </div>
     </div>
   );
+}
+
+function sameAlert(a: GuardAlertView | null, b: GuardAlertView | null): boolean {
+  return a === b || (a !== null && b !== null && a.metric === b.metric && a.fired === b.fired && a.value === b.value && a.limit === b.limit && a.action === b.action && a.since === b.since);
 }
 
 function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
@@ -138,7 +168,12 @@ function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
         x.treeMemoryMb === y.treeMemoryMb &&
         x.progress === y.progress &&
         x.progressMessage === y.progressMessage &&
-        x.zombieDescendants === y.zombieDescendants))
+        x.zombieDescendants === y.zombieDescendants &&
+        x.restarts === y.restarts &&
+        x.nextRestartAt === y.nextRestartAt &&
+        x.stalledSince === y.stalledSince &&
+        x.policies.restart.maxRestarts === y.policies.restart.maxRestarts &&
+        sameAlert(x.guardAlert, y.guardAlert)))
   );
 }
 

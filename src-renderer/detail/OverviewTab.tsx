@@ -51,6 +51,10 @@ function Facts({ agent }: { agent: AgentView }) {
     ['Started', formatTimestamp(agent.startedAt)],
     ['Ended', formatTimestamp(agent.endedAt)],
     ['Progress', agent.progress === null ? MISSING : `${Math.round(agent.progress)} %${agent.progressMessage ? ` — ${agent.progressMessage}` : ''}`],
+    ['Last output', formatTimestamp(agent.lastOutputAt)],
+    ['Runs', String(agent.runCount)],
+    ['Restarts in a row', String(agent.restarts)],
+    ['Niceness', agent.policies.niceness === null ? 'inherited' : String(agent.policies.niceness)],
   ];
   return (
     <dl className="facts">

@@ -1,6 +1,7 @@
 /**
  * Request: everything the agent was started with (getAgentRequest), plus how
- * it ended. Environment values never reach the UI; only the keys are listed.
+ * it ended. Environment values never reach the UI; only the keys are listed,
+ * secret ones marked "(secret)".
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AgentRequestView, AgentView, CorralApi } from '../../src-preload/contract';
@@ -55,17 +56,7 @@ export function RequestTab({ api, agent }: { api: CorralApi; agent: AgentView })
       <Fact term="Ended">{formatTimestamp(agent.endedAt)}</Fact>
       <Fact term="Standard input">{request.stdinBytes === null ? 'none' : formatBytes(request.stdinBytes)}</Fact>
       <Fact term="Environment">
-        {request.envKeys.length === 0 ? (
-          <span className="muted">no extra variables</span>
-        ) : (
-          <ul className="env-list mono">
-            {request.envKeys.map((key) => (
-              <li key={key}>
-                {key}=<span aria-label="value hidden">••••••</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <EnvKeys envKeys={request.envKeys} secretEnvKeys={request.secretEnvKeys} />
       </Fact>
       <Fact term="Prompt" wide>
         {request.prompt === null || request.prompt === '' ? (
@@ -99,6 +90,25 @@ export function RequestTab({ api, agent }: { api: CorralApi; agent: AgentView })
         {request.requestId}
       </Fact>
     </dl>
+  );
+}
+
+/** The variable names the agent got: plain ones with a hidden value, secret ones marked "(secret)". No value is ever here. */
+export function EnvKeys({ envKeys, secretEnvKeys }: { envKeys: readonly string[]; secretEnvKeys: readonly string[] }) {
+  if (envKeys.length === 0 && secretEnvKeys.length === 0) return <span className="muted">no extra variables</span>;
+  return (
+    <ul className="env-list mono">
+      {envKeys.map((key) => (
+        <li key={key}>
+          {key}=<span aria-label="value hidden">••••••</span>
+        </li>
+      ))}
+      {secretEnvKeys.map((key) => (
+        <li key={`secret:${key}`} className="env-secret">
+          {key} <span className="secret-mark">(secret)</span>
+        </li>
+      ))}
+    </ul>
   );
 }
 

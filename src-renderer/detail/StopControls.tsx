@@ -5,7 +5,7 @@
  * not: it is the "now" button.
  */
 import type { AgentView } from '../../src-preload/contract';
-import { isLive } from '../state/agent-state';
+import { isActive, isLive } from '../state/agent-state';
 import type { AgentActionStatus } from '../state/use-agent-actions';
 
 interface StopControlsProps {
@@ -22,20 +22,28 @@ interface StopControlsProps {
 
 export function StopControls({ agent, status, canOpenFolders, onStop, onForceKill, onRunAgain, onRemove, onOpenFolder, onReapZombies }: StopControlsProps) {
   const live = isLive(agent.state);
+  // Waiting to restart: Stop cancels the restart; there is nothing to kill, run again or remove yet.
+  const active = isActive(agent.state);
   const stopping = status.pending.has('stop') || status.pending.has('force') || agent.state === 'stopping';
   const forcing = status.pending.has('force') || (agent.stopProgress?.forced ?? false);
   return (
     <div className="controls" role="group" aria-label="Agent actions">
-      <button type="button" className="button" onClick={onStop} disabled={!live || stopping} title={live ? 'Stop gracefully: SIGTERM, again, then SIGKILL' : 'Already ended'}>
+      <button
+        type="button"
+        className="button"
+        onClick={onStop}
+        disabled={!active || stopping}
+        title={live ? 'Stop gracefully: SIGTERM, again, then SIGKILL' : active ? 'Cancel the pending restart' : 'Already ended'}
+      >
         Stop
       </button>
       <button type="button" className="button button-danger" onClick={onForceKill} disabled={!live || forcing} title={live ? 'Kill the whole process tree now (SIGKILL)' : 'Already ended'}>
         Force kill
       </button>
-      <button type="button" className="button" onClick={onRunAgain} disabled={live || status.pending.has('run')} title={live ? 'Available once it has ended' : 'Start it again with the same request'}>
+      <button type="button" className="button" onClick={onRunAgain} disabled={active || status.pending.has('run')} title={active ? 'Available once it has ended' : 'Start it again with the same request'}>
         {status.pending.has('run') ? 'Starting…' : 'Run again'}
       </button>
-      <button type="button" className="button" onClick={onRemove} disabled={live || status.pending.has('remove')} title={live ? 'Stop it first' : 'Forget this agent and delete its logs'}>
+      <button type="button" className="button" onClick={onRemove} disabled={active || status.pending.has('remove')} title={active ? 'Stop it first' : 'Forget this agent and delete its logs'}>
         Remove
       </button>
       {agent.zombieDescendants > 0 && (

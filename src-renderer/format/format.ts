@@ -81,3 +81,18 @@ export function formatExitCode(agent: { exitCode: number | null; signal: string 
   if (agent.signal === null && (agent.state === 'lost' || (agent.adopted && agent.endedAt !== null))) return 'unknown';
   return MISSING;
 }
+
+/** A duration in ms: "0.4 s", "12 s", then h:mm:ss like runtimes. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return MISSING;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  return formatRuntime(ms / 1000);
+}
+
+/** "restarting in 4 s" (whole seconds, rounded up so it never says 0 before the start), "restarting…" once due. */
+export function formatRestartCountdown(nextRestartAt: number | null, nowMs: number): string {
+  if (nextRestartAt === null) return 'restarting…';
+  const seconds = Math.ceil((nextRestartAt - nowMs) / 1000);
+  return seconds <= 0 ? 'restarting…' : `restarting in ${seconds} s`;
+}

@@ -4,14 +4,42 @@
  * schema before sending, and each issue shows under its field. A spawn that
  * fails (e.g. the program is not installed) keeps the dialog open with the
  * reason; a started agent closes it and becomes the selected one.
+ *
+ * Secret variables and the Policies section (restart, stall detection,
+ * resource guard, priority) are optional; Policies is folded until opened (or
+ * until one of its fields has a problem).
  */
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { AgentView, CorralApi, PresetView } from '../../src-preload/contract';
-import { isLive } from '../state/agent-state';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { AgentView, CorralApi, HostInfoView, PresetView } from '../../src-preload/contract';
+import { clearPolicyErrors, PolicyFields } from '../policies/PolicyFields';
+import { buildPolicies, defaultPolicyForm, describePolicies, DEFAULT_POLICIES, type PolicyErrors, type PolicyField, type PolicyForm } from '../policies/policy-form';
+import { isActive } from '../state/agent-state';
 import { settle } from '../state/call-result';
+import { Disclosure } from '../ui/Disclosure';
+import { Field } from '../ui/Field';
 import { Modal } from '../ui/Modal';
 import { randomSuffix, suggestAgentId } from './agent-id';
-import { buildSpawnRequest, loaderKeysIn, type FieldErrors, type FormField, type NewAgentForm } from './build-request';
+import { buildSpawnRequest, loaderKeysIn, type FieldErrors, type FormField, type NewAgentForm, type SecretRow } from './build-request';
+import { SecretFields } from './SecretFields';
+
+/** The form's plain text fields (what `update` edits). */
+type TextField = Exclude<keyof NewAgentForm, 'allowLoaderEnv' | 'secrets' | 'policies'>;
+
+const POLICY_FIELDS: readonly PolicyField[] = [
+  'restartMode',
+  'maxRestarts',
+  'initialDelay',
+  'maxDelay',
+  'resetAfter',
+  'stallQuiet',
+  'stallCpu',
+  'guardMemory',
+  'guardCpu',
+  'guardSustained',
+  'guardAction',
+  'guard',
+  'niceness',
+];
 
 /** Used when the host's list cannot be read: the user can still start any program. */
 const FALLBACK_CUSTOM: PresetView = {
@@ -59,17 +87,21 @@ function formFor(preset: PresetView, suffix: string): NewAgentForm {
     load: '',
     program: preset.command[0] ?? '',
     args: preset.command.slice(1).join('\n'),
+    secrets: [],
+    policies: defaultPolicyForm(),
   };
 }
 
 interface NewAgentDialogProps {
   api: CorralApi;
   agents: ReadonlyMap<string, AgentView>;
+  /** Says where secret values are kept; null while unknown. */
+  hostInfo: HostInfoView | null;
   onClose: () => void;
   onStarted: (agentId: string) => void;
 }
 
-export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDialogProps) {
+export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: NewAgentDialogProps) {
   const titleId = useId();
   const [presets, setPresets] = useState<PresetView[] | null>(null);
   const [presetsError, setPresetsError] = useState<string | null>(null);
@@ -81,6 +113,7 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
   const [errors, setErrors] = useState<FieldErrors>({});
   const [spawnError, setSpawnError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [policiesOpen, setPoliciesOpen] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -113,7 +146,7 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
 
   const knownParents = useMemo(() => [...agents.values()].sort((a, b) => a.agentName.localeCompare(b.agentName)), [agents]);
 
-  const update = (field: Exclude<keyof NewAgentForm, 'allowLoaderEnv'>, value: string) => {
+  const update = (field: TextField, value: string) => {
     setForm((previous) => {
       if (previous === null) return previous;
       const next = { ...previous, [field]: value };
@@ -131,6 +164,30 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
     }
     if (field === 'name') setNameEdited(true);
     if (field === 'agentId') setIdEdited(true);
+  };
+
+  const setSecrets = (secrets: SecretRow[]) => {
+    setForm((previous) => (previous === null ? previous : { ...previous, secrets }));
+    if (errors.secretEnv !== undefined) {
+      setErrors((previous) => {
+        const next = { ...previous };
+        delete next.secretEnv;
+        return next;
+      });
+    }
+  };
+
+  const setPolicies = (policies: PolicyForm, changed: keyof PolicyForm) => {
+    setForm((previous) => (previous === null ? previous : { ...previous, policies }));
+    setErrors((previous) => {
+      const policyErrors: PolicyErrors = {};
+      for (const field of POLICY_FIELDS) if (previous[field] !== undefined) policyErrors[field] = previous[field];
+      const cleared = clearPolicyErrors(policyErrors, changed);
+      if (cleared === policyErrors) return previous;
+      const next = { ...previous };
+      for (const field of POLICY_FIELDS) delete next[field];
+      return { ...next, ...cleared };
+    });
   };
 
   const setAllowLoaderEnv = (allow: boolean) => {
@@ -161,6 +218,8 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
       env: form.env,
       allowLoaderEnv: form.allowLoaderEnv,
       load: form.load,
+      secrets: form.secrets ?? [],
+      policies: form.policies ?? defaultPolicyForm(),
     });
     setErrors({});
     setSpawnError(null);
@@ -173,6 +232,7 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
     const built = buildSpawnRequest(preset, form);
     if (!built.ok) {
       setErrors(built.errors);
+      if (POLICY_FIELDS.some((field) => built.errors[field] !== undefined)) setPoliciesOpen(true);
       // Move focus to the first field with a problem so keyboard users land on it.
       requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       if (built.errors.form !== undefined) setSpawnError(built.errors.form.join(' '));
@@ -198,12 +258,18 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
   const idHint =
     existing === undefined
       ? 'Names the log folder. Letters, digits, . _ -'
-      : isLive(existing.state)
+      : isActive(existing.state)
         ? `"${existing.agentName}" is ${existing.state} with this id: choose another.`
         : `Replaces the ended agent "${existing.agentName}" (${existing.state}) and its logs.`;
 
   // Offered only while the Environment text holds a loader key (LD_*, DYLD_*).
-  const loaderKeys = form === null ? [] : loaderKeysIn(form.env);
+  const loaderKeys = form === null ? [] : loaderKeysIn(form.env, (form.secrets ?? []).map((row) => row.name));
+
+  // What the folded Policies section will send, in one line.
+  const policyCheck = form?.policies === undefined ? null : buildPolicies(form.policies);
+  const policySummary = policyCheck === null ? describePolicies(DEFAULT_POLICIES) : policyCheck.ok ? describePolicies(policyCheck.value) : 'needs attention';
+  const policyErrors: PolicyErrors = {};
+  for (const field of POLICY_FIELDS) if (errors[field] !== undefined) policyErrors[field] = errors[field];
 
   const parentUnknown = form !== null && form.parentAgentId.trim() !== '' && !agents.has(form.parentAgentId.trim());
 
@@ -311,7 +377,7 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
                 <input {...props} className="input mono" value={form.cwd} onChange={(event) => update('cwd', event.target.value)} autoComplete="off" spellCheck={false} />
               )}
             </Field>
-            <Field label="Environment" id="na-env" errors={errors.env} hint="One KEY=value per line.">
+            <Field label="Environment" id="na-env" errors={errors.env} hint="One KEY=value per line. Tokens and passwords go under Secret variables.">
               {(props) => (
                 <textarea {...props} className="input mono" rows={3} value={form.env} onChange={(event) => update('env', event.target.value)} spellCheck={false} />
               )}
@@ -330,6 +396,7 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
                 />
               )}
             </Field>
+            <SecretFields rows={form.secrets ?? []} errors={errors.secretEnv} storage={hostInfo?.secretStorage ?? null} onChange={setSecrets} />
             {loaderKeys.length > 0 && (
               <div className="field span-2">
                 <label className="field-label">
@@ -354,6 +421,9 @@ export function NewAgentDialog({ api, agents, onClose, onStarted }: NewAgentDial
               errors={errors}
               update={update}
             />
+            <Disclosure title="Policies" open={policiesOpen} onToggle={setPoliciesOpen} summary={policySummary} className="span-2 policies-disclosure">
+              <PolicyFields value={form.policies ?? defaultPolicyForm()} errors={policyErrors} idPrefix="na-policy" onChange={setPolicies} />
+            </Disclosure>
           </div>
         )}
         {/* Outside the scrolling body, so the reason is in view wherever the user scrolled to. */}
@@ -380,7 +450,7 @@ interface CommandFieldsProps {
   openByDefault: boolean;
   form: NewAgentForm;
   errors: FieldErrors;
-  update: (field: Exclude<keyof NewAgentForm, 'allowLoaderEnv'>, value: string) => void;
+  update: (field: TextField, value: string) => void;
 }
 
 /** Program and Arguments: up front for Custom command, folded under "Command" for a preset. */
@@ -412,46 +482,5 @@ function CommandFields({ custom, openByDefault, form, errors, update }: CommandF
       </summary>
       {open && <div className="form-grid">{fields}</div>}
     </details>
-  );
-}
-
-interface FieldControlProps {
-  id: string;
-  'aria-describedby'?: string;
-  'aria-invalid'?: boolean;
-}
-
-interface FieldProps {
-  label: string;
-  id: string;
-  errors?: string[] | undefined;
-  hint?: string | undefined;
-  span?: 1 | 2;
-  children: (props: FieldControlProps) => ReactNode;
-}
-
-/** A labelled control with its hint and errors tied to it (aria-describedby, aria-invalid). */
-function Field({ label, id, errors, hint, span = 1, children }: FieldProps) {
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const invalid = errors !== undefined && errors.length > 0;
-  const describedBy = [invalid ? errorId : null, hint !== undefined ? hintId : null].filter((part) => part !== null).join(' ');
-  return (
-    <div className={`field${span === 2 ? ' span-2' : ''}${invalid ? ' is-invalid' : ''}`}>
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      {children({ id, 'aria-describedby': describedBy === '' ? undefined : describedBy, 'aria-invalid': invalid ? true : undefined })}
-      {invalid && (
-        <p id={errorId} className="field-error">
-          {errors.join(' ')}
-        </p>
-      )}
-      {hint !== undefined && (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      )}
-    </div>
   );
 }

@@ -19,14 +19,27 @@
  *   says `allowLoaderEnv: true`: that is sent only when the user ticked "Allow
  *   loader variables" (offered only while the Environment text holds such a key).
  * - Optional text fields left blank are omitted, not sent as "".
+ * - Secret variables (name + value rows) go in `secretEnv`; a blank row is
+ *   ignored. A secret named like one of the preset's variables replaces it; one
+ *   named like a user's Environment line is refused by the contract.
+ * - Policies (see policies/policy-form.ts) are sent only where they differ
+ *   from what their absence means.
  */
 import { isLoaderEnvKey, spawnRequestSchema, type PresetView, type SpawnRequest } from '../../src-preload/contract';
+import { buildPolicies, policyFieldForIssuePath, spawnPolicyFields, type PolicyField, type PolicyForm } from '../policies/policy-form';
 
 export const PROMPT_PLACEHOLDER = '{prompt}';
 /** Prompts longer than this travel on stdin. */
 export const STDIN_PROMPT_THRESHOLD = 100_000;
 
-export type FormField = 'name' | 'agentId' | 'type' | 'parent' | 'model' | 'prompt' | 'cwd' | 'env' | 'load' | 'program' | 'args' | 'form';
+export type FormField = 'name' | 'agentId' | 'type' | 'parent' | 'model' | 'prompt' | 'cwd' | 'env' | 'secretEnv' | 'load' | 'program' | 'args' | 'form' | PolicyField;
+
+/** One row of the Secret variables editor. `id` keeps the row's inputs in place when another row is removed. */
+export interface SecretRow {
+  id: number;
+  name: string;
+  value: string;
+}
 
 export interface NewAgentForm {
   name: string;
@@ -43,8 +56,12 @@ export interface NewAgentForm {
   program: string;
   /** One argument per line. */
   args: string;
-  /** "Allow loader variables (LD_*, DYLD_*)": counts only while `env` holds such a key. */
+  /** "Allow loader variables (LD_*, DYLD_*)": counts only while `env` (or a secret) holds such a key. */
   allowLoaderEnv?: boolean;
+  /** Secret variables; absent = none. */
+  secrets?: SecretRow[];
+  /** Absent = every policy at its default. */
+  policies?: PolicyForm;
 }
 
 export type FieldErrors = Partial<Record<FormField, string[]>>;
@@ -76,9 +93,34 @@ export function parseEnvironment(text: string): { env: Record<string, string>; e
   return { env, errors };
 }
 
-/** The loader keys (LD_*, DYLD_*) in the Environment text, in order: the dialog offers "Allow loader variables" while there are any. */
-export function loaderKeysIn(envText: string): string[] {
-  return Object.keys(parseEnvironment(envText).env).filter(isLoaderEnvKey);
+/** The loader keys (LD_*, DYLD_*) in the Environment text and the secret names, in order: the dialog offers "Allow loader variables" while there are any. */
+export function loaderKeysIn(envText: string, secretNames: readonly string[] = []): string[] {
+  const keys = [...Object.keys(parseEnvironment(envText).env), ...secretNames.map((name) => name.trim())].filter(isLoaderEnvKey);
+  return [...new Set(keys)];
+}
+
+/** Secret rows → secretEnv. Blank rows are skipped; a name without a value (or the reverse) and a name used twice are reported. */
+export function parseSecrets(rows: readonly SecretRow[]): { secretEnv: Record<string, string>; errors: string[] } {
+  const secretEnv: Record<string, string> = {};
+  const errors: string[] = [];
+  rows.forEach((row, index) => {
+    const name = row.name.trim();
+    if (name === '' && row.value === '') return;
+    if (name === '') {
+      errors.push(`Secret ${index + 1}: name the variable`);
+      return;
+    }
+    if (row.value === '') {
+      errors.push(`${name}: the secret value is empty`);
+      return;
+    }
+    if (Object.hasOwn(secretEnv, name)) {
+      errors.push(`${name} is named twice`);
+      return;
+    }
+    secretEnv[name] = row.value;
+  });
+  return { secretEnv, errors };
 }
 
 /** argv with `{prompt}` resolved, or dropped when the prompt goes on stdin. */
@@ -121,8 +163,10 @@ export function fieldForIssuePath(path: readonly PropertyKey[]): FormField {
       return 'cwd';
     case 'env':
       return 'env';
+    case 'secretEnv':
+      return 'secretEnv';
     default:
-      return 'form';
+      return policyFieldForIssuePath(path) ?? 'form';
   }
 }
 
@@ -167,6 +211,14 @@ export function buildSpawnRequest(preset: PresetView | undefined, form: NewAgent
   const onStdin = form.prompt.length > STDIN_PROMPT_THRESHOLD;
   const args = substitutePrompt(parseArguments(form.args), form.prompt, onStdin);
   const env = { ...(preset?.env ?? {}), ...userEnv.env };
+  const secrets = parseSecrets(form.secrets ?? []);
+  for (const message of secrets.errors) addError(errors, 'secretEnv', message);
+  // A secret replaces a preset's variable of the same name (a user's own line is a conflict the contract reports).
+  for (const key of Object.keys(secrets.secretEnv)) if (!Object.hasOwn(userEnv.env, key)) delete env[key];
+  const policies = form.policies === undefined ? null : buildPolicies(form.policies);
+  if (policies !== null && !policies.ok) {
+    for (const [field, messages] of Object.entries(policies.errors)) for (const message of messages) addError(errors, field as PolicyField, message);
+  }
 
   const request: SpawnRequest = {
     requestId,
@@ -184,8 +236,10 @@ export function buildSpawnRequest(preset: PresetView | undefined, form: NewAgent
   const cwd = optionalText(form.cwd);
   if (cwd !== undefined) request.cwd = cwd;
   if (Object.keys(env).length > 0) request.env = env;
+  if (Object.keys(secrets.secretEnv).length > 0) request.secretEnv = secrets.secretEnv;
   if (onStdin) request.stdin = form.prompt;
-  if (form.allowLoaderEnv === true && Object.keys(userEnv.env).some(isLoaderEnvKey)) request.allowLoaderEnv = true;
+  if (form.allowLoaderEnv === true && [...Object.keys(userEnv.env), ...Object.keys(secrets.secretEnv)].some(isLoaderEnvKey)) request.allowLoaderEnv = true;
+  if (policies !== null && policies.ok) Object.assign(request, spawnPolicyFields(policies.value));
 
   const parsed = spawnRequestSchema.safeParse(request);
   if (!parsed.success) {

@@ -4,14 +4,8 @@
  * unkillable process should not vanish while the user looks elsewhere.
  * "Show" opens the agent the notice is about.
  */
+import { NOTICE_KIND_LABEL } from './notice-kinds';
 import type { Toast } from './use-notices';
-
-const KIND_LABEL: Record<Toast['notice']['kind'], string> = {
-  failed: 'Failed',
-  unkillable: 'Unkillable',
-  zombie: 'Zombie',
-  warning: 'Warning',
-};
 
 interface NotificationsProps {
   toasts: Toast[];
@@ -33,7 +27,7 @@ export function Notifications({ toasts, knownAgent, onDismiss, onDismissAll, onS
         <div key={id} role="status" className={`toast toast-${notice.kind}`}>
           <div className="toast-body">
             <p className="toast-title">
-              <span className="toast-kind">{KIND_LABEL[notice.kind]}</span> {notice.title}
+              <span className="toast-kind">{NOTICE_KIND_LABEL[notice.kind]}</span> {notice.title}
             </p>
             {notice.body !== '' && <p className="toast-text">{notice.body}</p>}
             {notice.agentId !== null && knownAgent(notice.agentId) && (

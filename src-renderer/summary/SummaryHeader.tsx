@@ -1,6 +1,6 @@
 /**
  * The top bar: title, counts by state, totals, the totals chart, Orphans (when
- * the engine's sweep found any), Stop all and New agent. A `region` named "Summary" so it is a landmark for screen readers
+ * the engine's sweep found any), Settings, Stop all and New agent. A `region` named "Summary" so it is a landmark for screen readers
  * and a handle for the browser tests.
  */
 import { memo } from 'react';
@@ -21,9 +21,10 @@ interface SummaryHeaderProps {
   onStopAll: () => void;
   onNewAgent: () => void;
   onOpenOrphans: () => void;
+  onOpenSettings: () => void;
 }
 
-function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, onNewAgent, onOpenOrphans }: SummaryHeaderProps) {
+function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, onNewAgent, onOpenOrphans, onOpenSettings }: SummaryHeaderProps) {
   return (
     <header className="app-header">
       <div className="brand">
@@ -63,6 +64,9 @@ function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, 
         <TotalsChart totals={totals} version={version} />
         <div className="header-actions">
           <OrphansButton count={summary?.orphanCount ?? 0} onOpen={onOpenOrphans} />
+          <button type="button" className="button button-quiet" onClick={onOpenSettings}>
+            Settings
+          </button>
           <StopAllButton state={stopAll} liveCount={liveCount} onStopAll={onStopAll} />
           {showNewAgent && (
             <button type="button" className="button button-primary" onClick={onNewAgent} aria-keyshortcuts="Control+N Meta+N" title="New agent (Ctrl/⌘+N)">

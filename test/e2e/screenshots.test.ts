@@ -44,10 +44,11 @@ async function dismissNotices(page: Page): Promise<void> {
 
 describe('screenshots', () => {
   test(
-    'agents list, Overview with charts, Logs in colour, New agent dialog, Stop progress, dark theme',
+    'agents list, Overview with charts, Logs in colour, Runs of a crash-looping agent, New agent dialog, Stop progress, dark theme',
     async () => {
       const demoId = e2e.id('demo');
       const stubbornId = e2e.id('stubborn');
+      const deployId = e2e.id('deploy');
       // A few neighbours with real names, started through the contract.
       const client = await WireClient.connect(e2e.host);
       try {
@@ -55,10 +56,13 @@ describe('screenshots', () => {
           { id: e2e.id('docs'), name: 'Docs writer', script: path.join(SHARED_FIXTURES, 'sleeper.mjs'), args: [] },
           { id: e2e.id('tests'), name: 'Test runner', script: path.join(SHARED_FIXTURES, 'sleeper.mjs'), args: [] },
           { id: e2e.id('lint'), name: 'Lint fixer', script: '-e', args: ['console.log("3 files fixed")'] },
-          { id: e2e.id('deploy'), name: 'Deploy check', script: '-e', args: ['console.error("health check failed"); process.exit(2)'] },
+          { id: deployId, name: 'Deploy check', script: '-e', args: ['console.error("health check failed"); process.exit(2)'] },
         ];
+        // The failing one is restarted twice, so its Runs tab has a timeline to show.
+        const restart = { mode: 'on-failure', maxRestarts: 2, initialDelayMs: 500, maxDelayMs: 2000, resetAfterMs: 60_000 };
         for (const n of neighbours) {
-          await client.must('spawnAgent', { ...nodeAgentRequest(n.id, n.script, n.args, n.name), agentType: 'worker' });
+          const policy = n.name === 'Deploy check' ? { restart } : {};
+          await client.must('spawnAgent', { ...nodeAgentRequest(n.id, n.script, n.args, n.name), agentType: 'worker', ...policy });
         }
         await client.must('spawnAgent', { ...nodeAgentRequest(stubbornId, path.join(SHARED_FIXTURES, 'ignore-term.mjs'), [], 'Stubborn agent'), agentType: 'worker' });
       } finally {
@@ -101,6 +105,13 @@ describe('screenshots', () => {
       const wantLines = SAVE ? 24 : 3;
       await textUntil(page.getByRole('log', { name: 'Log output' }), `${wantLines} log lines`, (t) => t.split('\n').filter((l) => l.trim()).length >= wantLines, 40_000);
       await shot(page, 'agent-logs');
+
+      const deploy = await openAgent(page, deployId);
+      await waitForState(deploy, 'crash-looping', 30_000);
+      await deploy.getByRole('tab', { name: 'Runs' }).click();
+      await textUntil(deploy.getByRole('table', { name: 'Runs' }), 'three runs', (t) => (t.match(/Exited with code 2/g) ?? []).length === 3);
+      await dismissNotices(page);
+      await shot(page, 'agent-runs');
 
       await page.getByRole('button', { name: 'New agent' }).first().click();
       const newDialog = page.getByRole('dialog', { name: 'New agent' });

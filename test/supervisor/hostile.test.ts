@@ -85,7 +85,8 @@ describe('hostile agents', () => {
       expect(lastState.get(req.agentId)).toBe(state);
       expect(status.endedAt).not.toBeNull();
     }
-    expect(final[cases[3]!.req.agentId]!.error).toBe('Killed by SIGKILL, not sent by Corral.');
+    expect(final[cases[3]!.req.agentId]!.error).toBe('Killed by SIGKILL, not sent by Corral. Possibly out of memory (the kernel OOM killer sends SIGKILL).');
+    expect(final[cases[3]!.req.agentId]!.lastExit).toMatchObject({ kind: 'signalled', signal: 'SIGKILL', possiblyOutOfMemory: true });
   });
 
   it('keeps an agent that closed its stdout and stderr running: still sampled, its logs tailed without error, and stoppable', async () => {

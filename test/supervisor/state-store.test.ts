@@ -131,7 +131,7 @@ describe('persistence', () => {
     expect(saved.agents[req.agentId].state).toBe('completed');
   });
 
-  it('loads a version 1 state file: its agents migrate with unrotated logs, and the next write is version 2', async () => {
+  it('loads a version 1 state file: its agents migrate with unrotated logs and no runs, and the next write is the current version', async () => {
     const dataDir = tempDir();
     const agentId = `${prefix}-v1`;
     const v1Record = {
@@ -156,10 +156,10 @@ describe('persistence', () => {
     expect(warnings).toEqual([]);
     expect(quarantined(dataDir)).toEqual([]);
     const unrotated = { rotatedBytes: 0, parts: [], lostBytes: 0 };
-    expect(agents[agentId]).toEqual({ ...v1Record, logs: { stdout: unrotated, stderr: unrotated } });
+    expect(agents[agentId]).toEqual({ ...v1Record, logs: { stdout: unrotated, stderr: unrotated }, secrets: null, runs: [], nextRestartAt: null });
     store.setSource(() => agents);
     store.close();
-    expect(JSON.parse(readFileSync(stateFile(dataDir), 'utf8')).version).toBe(2);
+    expect(JSON.parse(readFileSync(stateFile(dataDir), 'utf8')).version).toBe(STATE_VERSION);
     // And a supervisor over it serves the agent, logs included.
     const supervisor = await useSupervisor(prefix, { dataDir });
     expect((await supervisor.getAgentStatus(agentId)).notes).toEqual(['kept']);

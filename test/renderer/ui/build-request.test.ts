@@ -12,6 +12,7 @@ import {
   type NewAgentForm,
 } from '../../../src-renderer/new-agent/build-request';
 import { slugify, suggestAgentId } from '../../../src-renderer/new-agent/agent-id';
+import { defaultPolicyForm } from '../../../src-renderer/policies/policy-form';
 import { AGENT_ID_PATTERN } from '../../../src-preload/contract';
 
 const claude: PresetView = {
@@ -156,6 +157,99 @@ describe('loader variables (LD_*, DYLD_*)', () => {
   it('finds the loader keys that make the dialog offer the checkbox', () => {
     expect(loaderKeysIn('A=1\nLD_LIBRARY_PATH=/x\n# LD_DEBUG=all\nDYLD_FRAMEWORK_PATH=/y\nld_preload=lower\nOLD_LD=1\nBAD LINE')).toEqual(['LD_LIBRARY_PATH', 'DYLD_FRAMEWORK_PATH']);
     expect(loaderKeysIn('')).toEqual([]);
+  });
+});
+
+describe('secret variables', () => {
+  const secret = (id: number, name: string, value: string) => ({ id, name, value });
+
+  it('sends secret rows as secretEnv, never in env, and skips blank rows', () => {
+    const result = buildSpawnRequest(claude, form({ env: 'PLAIN=1', secrets: [secret(1, ' API_TOKEN ', 's3cr3t'), secret(2, '', '')] }), 'r');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.request.secretEnv).toEqual({ API_TOKEN: 's3cr3t' });
+    expect(result.request.env).toEqual({ FROM_PRESET: '1', SHARED: 'preset', PLAIN: '1' });
+    expect(spawnRequestSchema.safeParse(result.request).success).toBe(true);
+  });
+
+  it('omits secretEnv when there are no secrets', () => {
+    const result = buildSpawnRequest(claude, form({ secrets: [] }), 'r');
+    expect(result.ok && result.request).not.toHaveProperty('secretEnv');
+  });
+
+  it('lets a secret replace a preset variable of the same name', () => {
+    const result = buildSpawnRequest(claude, form({ secrets: [secret(1, 'SHARED', 'hidden')] }), 'r');
+    expect(result.ok && result.request.env).toEqual({ FROM_PRESET: '1' });
+    expect(result.ok && result.request.secretEnv).toEqual({ SHARED: 'hidden' });
+  });
+
+  it('reports a name both plain and secret, an empty value, a missing name and a name used twice under Secret variables', () => {
+    const result = buildSpawnRequest(
+      claude,
+      form({ env: 'TOKEN=plain', secrets: [secret(1, 'TOKEN', 'x'), secret(2, 'EMPTY', ''), secret(3, '', 'orphan'), secret(4, 'TWICE', 'a'), secret(5, 'TWICE', 'b')] }),
+      'r',
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.keys(result.errors)).toEqual(['secretEnv']);
+    expect(result.errors.secretEnv).toEqual(['EMPTY: the secret value is empty', 'Secret 3: name the variable', 'TWICE is named twice', 'TOKEN is both a plain and a secret variable; keep one']);
+  });
+
+  it('treats a secret loader key like a plain one: refused until "Allow loader variables" is ticked', () => {
+    const rows = [secret(1, 'LD_PRELOAD', '/tmp/x.so')];
+    expect(loaderKeysIn('', ['LD_PRELOAD', 'OTHER'])).toEqual(['LD_PRELOAD']);
+    const refused = buildSpawnRequest(claude, form({ secrets: rows }), 'r');
+    expect(!refused.ok && refused.errors.env).toEqual(['LD_PRELOAD changes how every program loads; set "allow loader variables" to pass it']);
+    const allowed = buildSpawnRequest(claude, form({ secrets: rows, allowLoaderEnv: true }), 'r');
+    expect(allowed.ok && allowed.request.allowLoaderEnv).toBe(true);
+  });
+});
+
+describe('policies in the spawn request', () => {
+  it('sends nothing for the default policies', () => {
+    const result = buildSpawnRequest(claude, form({ policies: defaultPolicyForm() }), 'r');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    for (const key of ['restart', 'stall', 'guard', 'niceness']) expect(result.request).not.toHaveProperty(key);
+  });
+
+  it('sends the restart, stall, guard and niceness the user chose, in milliseconds', () => {
+    const policies = {
+      ...defaultPolicyForm(),
+      restartMode: 'on-failure' as const,
+      maxRestarts: '2',
+      initialDelaySeconds: '0.1',
+      stallQuietSeconds: '2',
+      guardOn: true,
+      guardMemoryMb: '512',
+      guardSustainedSeconds: '10',
+      guardAction: 'stop' as const,
+      niceness: '5',
+    };
+    const result = buildSpawnRequest(claude, form({ policies }), 'r');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.request.restart).toEqual({ mode: 'on-failure', maxRestarts: 2, initialDelayMs: 100, maxDelayMs: 60_000, resetAfterMs: 60_000 });
+    expect(result.request.stall).toEqual({ quietMs: 2000, cpuBelowPercent: 5 });
+    expect(result.request.guard).toEqual({ memoryMb: 512, cpuPercent: null, sustainedMs: 10_000, action: 'stop' });
+    expect(result.request.niceness).toBe(5);
+    expect(spawnRequestSchema.safeParse(result.request).success).toBe(true);
+  });
+
+  it('sends stall: null when stall detection is turned off', () => {
+    const result = buildSpawnRequest(claude, form({ policies: { ...defaultPolicyForm(), stallOn: false } }), 'r');
+    expect(result.ok && result.request.stall).toBeNull();
+  });
+
+  it('reports policy problems under their fields, next to the other fields’ problems', () => {
+    const result = buildSpawnRequest(claude, form({ name: '', policies: { ...defaultPolicyForm(), maxRestarts: 'many', niceness: '-21' } }), 'r');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.maxRestarts).toEqual(['Max restarts must be a number']);
+    expect(result.errors.niceness).toEqual(['Niceness is at least -20']);
+    expect(result.errors.name).toBeDefined();
+    expect(fieldForIssuePath(['restart', 'initialDelayMs'])).toBe('initialDelay');
+    expect(fieldForIssuePath(['secretEnv', 'X'])).toBe('secretEnv');
   });
 });
 

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessView, StopProgressView } from '../../../src-preload/contract';
 import { appendPoint, downsample, mergeHistory } from '../../../src-renderer/detail/history-series';
 import { orderProcessTree } from '../../../src-renderer/detail/process-tree-order';
+import { runBars } from '../../../src-renderer/detail/run-timeline';
 import { msLeft, stageFraction, stageStatus } from '../../../src-renderer/detail/stop-progress-model';
+import { runView } from './fixtures';
 
 const stageMs = { term1: 10_000, term2: 5_000, kill: 5_000 };
 
@@ -79,5 +81,21 @@ describe('downsample', () => {
     expect(result[50]).toEqual({ at: 509, cpu: 99, memory: 5 });
     expect(result[99]).toEqual({ at: 999, cpu: 1, memory: null });
     expect(Math.max(...result.map((point) => point.cpu ?? 0))).toBe(99);
+  });
+});
+
+describe('run timeline', () => {
+  it('places each run on one axis from the first start to the last end', () => {
+    const runs = [
+      runView(1, { startedAt: '2025-01-01T00:00:00.000Z', endedAt: '2025-01-01T00:00:01.000Z', durationMs: 1000 }),
+      runView(2, { startedAt: '2025-01-01T00:00:03.000Z', endedAt: '2025-01-01T00:00:04.000Z', durationMs: 1000, exit: null }),
+    ];
+    const bars = runBars(runs, Date.parse('2025-01-01T00:00:10.000Z'));
+    expect(bars.map((bar) => [bar.run, bar.startFraction, bar.widthFraction])).toEqual([
+      [1, 0, 0.25],
+      [2, 0.75, 0.25],
+    ]);
+    expect(bars.map((bar) => bar.outcome)).toEqual(['failed', 'running']);
+    expect(runBars([], 0)).toEqual([]);
   });
 });

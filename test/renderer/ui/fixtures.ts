@@ -1,5 +1,5 @@
 /** Builders for views used by the renderer unit tests. */
-import type { AgentView, StatusEventView, SummaryView } from '../../../src-preload/contract';
+import { DEFAULT_RESTART_POLICY, DEFAULT_STALL_POLICY, type AgentView, type ExitView, type RunView, type StatusEventView, type SummaryView } from '../../../src-preload/contract';
 
 export function agentView(agentId: string, overrides: Partial<AgentView> = {}): AgentView {
   return {
@@ -29,6 +29,43 @@ export function agentView(agentId: string, overrides: Partial<AgentView> = {}): 
     adopted: false,
     stopProgress: null,
     stopReport: null,
+    policies: { restart: DEFAULT_RESTART_POLICY, stall: DEFAULT_STALL_POLICY, guard: null, niceness: null },
+    restarts: 0,
+    nextRestartAt: null,
+    stalledSince: null,
+    lastOutputAt: '2025-01-01T00:00:00.000Z',
+    guardAlert: null,
+    lastExit: null,
+    runCount: 1,
+    ...overrides,
+  };
+}
+
+export function exitView(overrides: Partial<ExitView> = {}): ExitView {
+  return {
+    kind: 'exited',
+    code: 1,
+    signal: null,
+    stopStage: null,
+    stoppedBy: null,
+    possiblyOutOfMemory: false,
+    spawn: null,
+    summary: 'Exited with code 1.',
+    ...overrides,
+  };
+}
+
+export function runView(run: number, overrides: Partial<RunView> = {}): RunView {
+  return {
+    run,
+    trigger: run === 1 ? 'user' : 'restart',
+    pid: 2000 + run,
+    startedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, run * 10)).toISOString(),
+    endedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, run * 10 + 2)).toISOString(),
+    durationMs: 2000,
+    exit: exitView(),
+    peakCpuPercent: 12.5,
+    peakMemoryMb: 40,
     ...overrides,
   };
 }
@@ -40,7 +77,7 @@ export function agentMap(...agents: AgentView[]): Map<string, AgentView> {
 export function summaryView(overrides: Partial<SummaryView> = {}): SummaryView {
   return {
     totalAgents: 0,
-    byState: { spawning: 0, running: 0, stopping: 0, completed: 0, failed: 0, cancelled: 0, lost: 0 },
+    byState: { spawning: 0, running: 0, stopping: 0, backoff: 0, completed: 0, failed: 0, 'crash-looping': 0, cancelled: 0, lost: 0 },
     zombieDescendants: 0,
     totalMemoryMb: 0,
     totalCpuPercent: 0,

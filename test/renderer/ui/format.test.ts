@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCountdown, formatCpu, formatMemory, formatRuntime, formatTimestamp, MISSING } from '../../../src-renderer/format/format';
+import { formatCountdown, formatCpu, formatDuration, formatMemory, formatRestartCountdown, formatRuntime, formatTimestamp, MISSING } from '../../../src-renderer/format/format';
 
 describe('formatRuntime', () => {
   it('formats h:mm:ss without wrapping at a day', () => {
@@ -50,5 +50,24 @@ describe('formatTimestamp', () => {
     const earlier = new Date(2025, 4, 30, 9, 30, 0).toISOString();
     expect(formatTimestamp(today, now)).toBe(new Date(today).toLocaleTimeString());
     expect(formatTimestamp(earlier, now)).toBe(new Date(earlier).toLocaleString());
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads tenths under 10 s, whole seconds under a minute, then h:mm:ss', () => {
+    expect(formatDuration(420)).toBe('0.4 s');
+    expect(formatDuration(12_400)).toBe('12 s');
+    expect(formatDuration(3_725_000)).toBe('1:02:05');
+    expect(formatDuration(null)).toBe(MISSING);
+    expect(formatDuration(-1)).toBe(MISSING);
+  });
+});
+
+describe('formatRestartCountdown', () => {
+  it('counts whole seconds up, and says restarting… once due or unknown', () => {
+    expect(formatRestartCountdown(10_000, 6_200)).toBe('restarting in 4 s');
+    expect(formatRestartCountdown(10_000, 9_999)).toBe('restarting in 1 s');
+    expect(formatRestartCountdown(10_000, 10_000)).toBe('restarting…');
+    expect(formatRestartCountdown(null, 0)).toBe('restarting…');
   });
 });
