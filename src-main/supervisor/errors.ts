@@ -22,8 +22,9 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The errno code of a Node system error, if any. */
+/** The errno code of a Node system error, if any (libuv calls such as os.setPriority carry it in `info`). */
 export function errnoOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, info } = (error ?? {}) as { code?: unknown; info?: { code?: unknown } };
+  if (code === 'ERR_SYSTEM_ERROR' && typeof info?.code === 'string') return info.code;
   return typeof code === 'string' ? code : undefined;
 }

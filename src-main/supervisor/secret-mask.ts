@@ -91,3 +91,27 @@ export class LogMasker {
     this.emit({ agentId, stream, offset: carry.offset, data: carry.data });
   }
 }
+
+/** One log slice's bytes and where they sit. */
+export interface Slice {
+  offset: number;
+  data: Uint8Array;
+  size: number;
+}
+
+/** A log slice with secrets masked, including one that straddles its edges: a little is read either side. */
+export function maskSlice(read: (before: number | undefined, maxBytes: number) => Slice, before: number | undefined, maxBytes: number, secrets: readonly Buffer[]): Slice {
+  const slice = read(before, maxBytes);
+  if (secrets.length === 0 || slice.data.length === 0) return slice;
+  const pad = Math.max(...secrets.map((secret) => secret.length)) - 1;
+  const end = slice.offset + slice.data.length;
+  const head = pad > 0 && slice.offset > 0 ? read(slice.offset, Math.min(pad, slice.offset)) : null;
+  const tailEnd = Math.min(slice.size, end + pad);
+  const tail = tailEnd > end ? read(tailEnd, tailEnd - end) : null;
+  // Only bytes that touch the slice count (a rotation gap may sit beside it).
+  const headBytes = head && head.offset + head.data.length === slice.offset ? head.data : new Uint8Array(0);
+  const tailBytes = tail && tail.offset === end ? tail.data : new Uint8Array(0);
+  const whole = Buffer.concat([headBytes, slice.data, tailBytes]);
+  maskInPlace(whole, secrets);
+  return { ...slice, data: whole.subarray(headBytes.length, headBytes.length + slice.data.length) };
+}

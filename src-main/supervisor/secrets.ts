@@ -5,6 +5,7 @@
  * a run that needs them is refused with words saying so.
  */
 import { messageOf } from './errors';
+import type { DeploymentRequest } from './types';
 
 export interface SecretBox {
   /** Encrypts for the state file (base64 or any text). */
@@ -54,4 +55,16 @@ export function openSecrets(saved: PersistedSecrets | null | undefined, box: Sec
 /** The refusal of a run whose secrets are gone. */
 export function missingSecretsMessage(agentId: string, missing: readonly string[]): string {
   return `Agent "${agentId}" needs the secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, whose value${missing.length > 1 ? 's are' : ' is'} no longer known (kept in memory only, or could not be decrypted). Start it as a new agent with the value${missing.length > 1 ? 's' : ''} entered again.`;
+}
+
+/** The request's secret values as bytes, for masking; cached per request object (a policy change makes a new one). */
+const secretBytesCache = new WeakMap<DeploymentRequest, Buffer[]>();
+export function secretBytesOf(request: DeploymentRequest | undefined): Buffer[] {
+  if (!request?.secretEnv) return [];
+  let bytes = secretBytesCache.get(request);
+  if (!bytes) {
+    bytes = Object.values(request.secretEnv).map((value) => Buffer.from(value));
+    secretBytesCache.set(request, bytes);
+  }
+  return bytes;
 }

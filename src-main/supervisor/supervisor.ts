@@ -12,9 +12,10 @@ import { classifyExit, isFailure } from './exit-classification';
 import { policiesOf } from './policies';
 import { applyNiceness, requireNiceness } from './priority';
 import { shouldRestart } from './restart-policy';
+import { RestartTimers } from './restart-timers';
 import { beginRun, endRun, notePeaks } from './run-history';
-import { LogMasker, maskInPlace } from './secret-mask';
-import { missingSecretsMessage, type SecretBox, type SecretStorage } from './secrets';
+import { LogMasker, maskSlice } from './secret-mask';
+import { missingSecretsMessage, secretBytesOf, type SecretBox, type SecretStorage } from './secrets';
 import { stalledSince } from './stall';
 import { readBootId } from './boot-id';
 import { CorralError, messageOf } from './errors';
@@ -165,7 +166,7 @@ class Engine implements Supervisor {
   private readonly orphans: OrphanSweeper;
   private readonly diskSpace: DiskSpaceWatch;
   private stopOrphanSweep: () => void = () => undefined;
-  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly restartTimers = new RestartTimers();
   private readonly masker: LogMasker;
   private readonly secretBox: SecretBox | null;
   readonly secretStorage: SecretStorage;
@@ -185,7 +186,7 @@ class Engine implements Supervisor {
     this.secretBox = options.secretBox ?? null;
     this.secretStorage = this.secretBox ? 'encrypted' : 'memory-only';
     this.masker = new LogMasker(
-      (agentId) => secretBytes(this.agents.get(agentId)),
+      (agentId) => secretBytesOf(this.agents.get(agentId)?.request),
       (event) => this.events.emit('log', event),
     );
     this.logTail = new LogTail({
@@ -343,7 +344,7 @@ class Engine implements Supervisor {
     if (stream !== 'stdout' && stream !== 'stderr') throw new CorralError('invalid-argument', `Unknown log stream "${String(stream)}"; use stdout or stderr.`);
     try {
       const read = (before: number | undefined, maxBytes: number) => readLogSlice(run.paths[stream], run.logs[stream], before, maxBytes);
-      return { agentId, stream, ...maskedSlice(read, options.before, options.maxBytes, secretBytes(run)) };
+      return { agentId, stream, ...maskSlice(read, options.before, options.maxBytes, secretBytesOf(run.request)) };
     } catch (error) {
       throw new CorralError('io-error', `Could not read the ${stream} log of "${agentId}": ${messageOf(error)}`);
     }
@@ -423,7 +424,6 @@ class Engine implements Supervisor {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     // Restarts due later stay due: their times are saved and the next start keeps them.
-    for (const timer of this.restartTimers.values()) clearTimeout(timer);
     this.restartTimers.clear();
     this.stopOrphanSweep();
     await this.orphans.close();
@@ -624,22 +624,14 @@ class Engine implements Supervisor {
   }
 
   private scheduleRestart(run: AgentRun, atMs: number, trigger: RunRecord['trigger']): void {
-    this.cancelRestart(run);
     run.nextRestartAt = atMs;
     this.store.markDirty();
     const agentId = run.request.agentId;
-    const timer = setTimeout(() => {
-      this.restartTimers.delete(agentId);
-      void this.restart(agentId, trigger);
-    }, Math.max(0, atMs - Date.now()));
-    timer.unref();
-    this.restartTimers.set(agentId, timer);
+    this.restartTimers.schedule(agentId, atMs, () => void this.restart(agentId, trigger));
   }
 
   private cancelRestart(run: AgentRun): void {
-    const timer = this.restartTimers.get(run.request.agentId);
-    if (timer) clearTimeout(timer);
-    this.restartTimers.delete(run.request.agentId);
+    this.restartTimers.cancel(run.request.agentId);
     run.nextRestartAt = null;
   }
 
@@ -906,39 +898,6 @@ function fileSize(file: string): number {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The agent's secret values as bytes, for masking; cached per request object. */
-const secretCache = new WeakMap<DeploymentRequest, Buffer[]>();
-function secretBytes(run: AgentRun | undefined): Buffer[] {
-  if (!run?.request.secretEnv) return [];
-  let bytes = secretCache.get(run.request);
-  if (!bytes) {
-    bytes = Object.values(run.request.secretEnv).map((value) => Buffer.from(value));
-    secretCache.set(run.request, bytes);
-  }
-  return bytes;
-}
-
-/** A log slice with secrets masked, including one that straddles its edges (read a little either side). */
-function maskedSlice(
-  read: (before: number | undefined, maxBytes: number) => { offset: number; data: Uint8Array; size: number },
-  before: number | undefined,
-  maxBytes: number,
-  secrets: readonly Buffer[],
-): { offset: number; data: Uint8Array; size: number } {
-  const slice = read(before, maxBytes);
-  if (secrets.length === 0 || slice.data.length === 0) return slice;
-  const pad = Math.max(...secrets.map((secret) => secret.length)) - 1;
-  const end = slice.offset + slice.data.length;
-  const head = pad > 0 && slice.offset > 0 ? read(slice.offset, Math.min(pad, slice.offset)) : null;
-  const tailEnd = Math.min(slice.size, end + pad);
-  const tail = tailEnd > end ? read(tailEnd, tailEnd - end) : null;
-  const headBytes = head && head.offset + head.data.length === slice.offset ? head.data : new Uint8Array(0);
-  const tailBytes = tail && tail.offset === end ? tail.data : new Uint8Array(0);
-  const whole = Buffer.concat([headBytes, slice.data, tailBytes]);
-  maskInPlace(whole, secrets);
-  return { ...slice, data: whole.subarray(headBytes.length, headBytes.length + slice.data.length) };
 }
 
 function formatDelay(ms: number): string {

@@ -1,14 +1,16 @@
 /**
  * Stall detection, resource guards and niceness, with real processes.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CorralError } from '../../src-main/supervisor/index';
-import { fixture, idPrefix, NODE, request, useSupervisor, waitForLog } from '../helpers/agents';
+import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, useSupervisor, waitForLog } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
 const prefix = idPrefix('watchdogs');
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The nice value of a live process, from /proc/<pid>/stat (field 19). */
 function niceOf(pid: number): number {
@@ -121,15 +123,14 @@ describe('niceness', () => {
     expect((await supervisor.getAgentRequest(req.agentId)).niceness).toBe(10); // and the next run starts there
   });
 
-  it.skipIf(os.userInfo().uid === 0)('refuses to raise priority without the right, with a typed error, and changes nothing', async () => {
-    const supervisor = await useSupervisor(prefix);
-    const req = request(prefix, [NODE, fixture('sleeper.mjs')], { niceness: 5 });
-    const { pid } = await supervisor.spawnAgent(req);
-    const error = await supervisor.updatePolicies(req.agentId, { niceness: -5 }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(CorralError);
-    expect((error as CorralError).kind).toBe('permission-denied');
-    expect(niceOf(pid!)).toBe(5);
-    expect((await supervisor.getAgentStatus(req.agentId)).policies.niceness).toBe(5);
+  it('refuses to raise priority without the right (CAP_SYS_NICE dropped), with a typed error, and changes nothing', () => {
+    // A real engine in a child process that has no right to lower niceness: setpriv drops the capability, no shell.
+    const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
+    const output = execFileSync('setpriv', ['--bounding-set', '-sys_nice', '--inh-caps', '-sys_nice', tsx, fixture('niceness-denied.ts'), tempDir()], { encoding: 'utf8', timeout: 30_000 });
+    const result = JSON.parse(output.trim().split('\n').at(-1)!);
+    expect(result).toMatchObject({ spawned: 'running', refused: true, kind: 'permission-denied', nice: 5, policy: 5 });
+    expect(isPidAlive(result.pid), 'the agent the child engine stopped').toBe(false);
+    expect(result.message).toMatch(/^Not allowed to set niceness -5 on pid \d+: raising priority \(a lower niceness\) needs administrator rights\.$/);
   });
 
   it('applies a restart policy change to an agent waiting in backoff: `no` calls the restart off', async () => {
