@@ -6,28 +6,12 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { AgentRow } from '../../../src-renderer/agents/AgentRow';
 import { StopProgress } from '../../../src-renderer/detail/StopProgress';
-import { agentView } from './fixtures';
+import { renderAgentRow } from './render-row';
 
 const HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
 
-function row(overrides: Parameters<typeof agentView>[1]) {
-  const agent = agentView('a1', overrides);
-  return renderToStaticMarkup(
-    createElement(AgentRow, {
-      agent,
-      row: { agentId: 'a1', depth: 0, parentId: null, matches: true, expanded: undefined, posInSet: 1, setSize: 1 },
-      samples: undefined,
-      samplesVersion: 0,
-      selected: false,
-      opened: false,
-      top: 0,
-      onActivate: () => undefined,
-      onToggle: () => undefined,
-    }),
-  );
-}
+const row = renderAgentRow;
 
 describe('agent row', () => {
   it('renders an agent-provided name as text, never as markup', () => {

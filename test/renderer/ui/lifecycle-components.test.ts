@@ -8,7 +8,6 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { NOTICE_KINDS, type HostInfoView, type NoticeKind, type SettingsView } from '../../../src-preload/contract';
-import { AgentRow } from '../../../src-renderer/agents/AgentRow';
 import { LifecycleLines } from '../../../src-renderer/detail/AgentDetail';
 import { EnvKeys } from '../../../src-renderer/detail/RequestTab';
 import { RunsView } from '../../../src-renderer/detail/RunsTab';
@@ -19,24 +18,11 @@ import { defaultPolicyForm } from '../../../src-renderer/policies/policy-form';
 import { SettingsDialog } from '../../../src-renderer/settings/SettingsDialog';
 import type { SettingsState } from '../../../src-renderer/settings/use-settings';
 import { agentView, exitView, runView } from './fixtures';
+import { renderAgentRow } from './render-row';
 
 const HOSTILE = '<img src=x onerror="alert(1)">';
 
-function row(overrides: Parameters<typeof agentView>[1]) {
-  return renderToStaticMarkup(
-    createElement(AgentRow, {
-      agent: agentView('a1', overrides),
-      row: { agentId: 'a1', depth: 0, parentId: null, matches: true, expanded: undefined, posInSet: 1, setSize: 1 },
-      samples: undefined,
-      samplesVersion: 0,
-      selected: false,
-      opened: false,
-      top: 0,
-      onActivate: () => undefined,
-      onToggle: () => undefined,
-    }),
-  );
-}
+const row = renderAgentRow;
 
 /** Text content of markup: each tag becomes a space (runs of spaces collapse), entities decoded enough for these checks. */
 function text(html: string): string {
