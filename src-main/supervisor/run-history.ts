@@ -24,7 +24,7 @@ export function beginRun(runs: RunRecord[], trigger: RunRecord['trigger'], start
   return record;
 }
 
-export function endRun(record: RunRecord, exit: ExitClassification, endedAtMs: number): void {
+export function closeRecord(record: RunRecord, exit: ExitClassification, endedAtMs: number): void {
   if (record.exit !== null) return;
   record.exit = exit;
   record.endedAt = new Date(endedAtMs).toISOString();

@@ -8,45 +8,45 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { addNote, fromPersisted, isLive, newRun, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
-import { classifyExit, isFailure } from './exit-classification';
-import { policiesOf } from './policies';
-import { applyNiceness, requireNiceness } from './priority';
-import { shouldRestart } from './restart-policy';
-import { RestartTimers } from './restart-timers';
-import { beginRun, endRun, notePeaks } from './run-history';
-import { LogMasker, maskSlice } from './secret-mask';
-import { missingSecretsMessage, secretBytesOf, type SecretBox, type SecretStorage } from './secrets';
-import { stalledSince } from './stall';
 import { readBootId } from './boot-id';
+import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './disk-space';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
+import { classifyExit, isFailure } from './exit-classification';
 import { agentPaths, appendCorralLine, launch } from './launch';
-import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './disk-space';
 import { readLogSlice, rotationPolicy } from './log-rotation';
 import { LogTail, type LogChange } from './log-tail';
-import { collectTree, isDeadState, type ProcEntry, type ProcessIdentity, type ProcessReader, type TreeAnchor } from './process-table';
 import { OrphanSweeper, type OrphanProcess, type OrphanStopReport } from './orphans';
+import { policiesOf } from './policies';
+import { applyNiceness, requireNiceness } from './priority';
+import { collectTree, isDeadState, type ProcEntry, type ProcessIdentity, type ProcessReader, type TreeAnchor } from './process-table';
 import { createProcessReader } from './readers';
 import { agentIdSchema, deploymentRequestSchema, describeIssues } from './request-schema';
+import { shouldRestart } from './restart-policy';
+import { RestartTimers } from './restart-timers';
+import { beginRun, closeRecord, notePeaks } from './run-history';
+import { LogMasker, maskSlice } from './secret-mask';
+import { missingSecretsMessage, secretBytesOf, type SecretBox, type SecretStorage } from './secrets';
 import { SnapshotCache } from './snapshot-cache';
+import { stalledSince } from './stall';
 import { StateStore, type ConfOptions, type KeyValueFile } from './state-store';
-import { isAlive, terminateTree } from './terminate';
 import { summarise } from './summary';
+import { isAlive, terminateTree } from './terminate';
 import { summariseTree } from './tree-sample';
 import type {
+  AgentPolicies,
   AgentState,
   AgentStatus,
   CleanupReport,
   DeploymentRequest,
   DeploymentResponse,
   ErrorKind,
-  AgentPolicies,
   HistoryPoint,
   KillOptions,
-  RunRecord,
   LogSlice,
   ProcessInfo,
   ProcessSummary,
+  RunRecord,
   StopReport,
   StopTimeouts,
   SupervisorEvents,
@@ -599,7 +599,7 @@ class Engine implements Supervisor {
     const exit = classifyExit({ code: run.exitCode, signal: run.signal, stop, spawnFailure: run.spawnFailure, unseen });
     const endedAt = run.endedAtMs ?? Date.now();
     if (run.record) {
-      endRun(run.record, exit, endedAt);
+      closeRecord(run.record, exit, endedAt);
       notePeaks(run.record, run.latest?.treeCpuPercent ?? null, run.latest?.treeMemoryMb ?? null);
     }
     if (state === 'failed' || exit.kind === 'signalled') run.error ??= exit.summary;
@@ -627,7 +627,9 @@ class Engine implements Supervisor {
     run.nextRestartAt = atMs;
     this.store.markDirty();
     const agentId = run.request.agentId;
-    this.restartTimers.schedule(agentId, atMs, () => void this.restart(agentId, trigger));
+    this.restartTimers.schedule(agentId, atMs, () => {
+      this.restart(agentId, trigger).catch((error: unknown) => this.noteOn(agentId, `Could not restart: ${messageOf(error)}`));
+    });
   }
 
   private cancelRestart(run: AgentRun): void {

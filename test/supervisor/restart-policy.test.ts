@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESTART_POLICY, type RestartMode } from '../../src-preload/contract';
 import { restartsInARow, shouldRestart } from '../../src-main/supervisor/restart-policy';
-import { beginRun, endRun, MAX_RUNS, notePeaks } from '../../src-main/supervisor/run-history';
+import { beginRun, closeRecord, MAX_RUNS, notePeaks } from '../../src-main/supervisor/run-history';
 import type { ExitClassification, RestartPolicy, RunRecord, StopStage } from '../../src-main/supervisor/types';
 
 const base = { code: null, signal: null, stopStage: null, stoppedBy: null, possiblyOutOfMemory: false, spawn: null, summary: 'test' } as const;
@@ -264,19 +264,19 @@ describe('run history', () => {
     expect(runs[0]!.run).toBe(12);
   });
 
-  it('endRun sets the exit, end and duration once', () => {
+  it('closeRecord sets the exit, end and duration once', () => {
     const runs: RunRecord[] = [];
     const start = Date.UTC(2025, 5, 1);
     const record = beginRun(runs, 'user', start);
-    endRun(record, exited(2), start + 4321);
+    closeRecord(record, exited(2), start + 4321);
     expect(record).toMatchObject({ exit: exited(2), endedAt: new Date(start + 4321).toISOString(), durationMs: 4321 });
-    endRun(record, exited(0), start + 99_999);
+    closeRecord(record, exited(0), start + 99_999);
     expect(record).toMatchObject({ exit: exited(2), endedAt: new Date(start + 4321).toISOString(), durationMs: 4321 });
   });
 
-  it('endRun never gives a negative duration (clock stepped back)', () => {
+  it('closeRecord never gives a negative duration (clock stepped back)', () => {
     const record = beginRun([], 'user', 10_000);
-    endRun(record, exited(0), 9_000);
+    closeRecord(record, exited(0), 9_000);
     expect(record.durationMs).toBe(0);
   });
 
