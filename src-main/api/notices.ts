@@ -8,6 +8,7 @@
  * the agent was already like this when first seen (old news): nothing is told.
  */
 import type { AgentView, GuardAlertView, NoticeView } from '../../src-preload/contract';
+import { assertNever } from '../supervisor/index';
 
 export function noticesBetween(previous: AgentView | undefined, next: AgentView, at: string): NoticeView[] {
   const notices: NoticeView[] = [];
@@ -101,8 +102,4 @@ export function formatDuration(ms: number): string {
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unexpected value ${JSON.stringify(value)}`);
 }

@@ -10,11 +10,11 @@
  * the defaults apply: never a crash, never a silent wipe.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, copyFileSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NOTICE_KINDS, type NoticeKind, type SettingsView } from '../../src-preload/contract';
-import { messageOf } from '../supervisor/index';
+import { errnoOf, messageOf, setAside } from '../supervisor/index';
 import { CallFailure } from './call-failure';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
@@ -102,40 +102,38 @@ export class SettingsStore {
       raw = readFileSync(this.path, 'utf8');
     } catch (error) {
       if (errnoOf(error) === 'ENOENT') return;
-      this.setAside(`it could not be read (${messageOf(error)})`);
+      this.quarantine(`it could not be read (${messageOf(error)})`);
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch (error) {
-      this.setAside(`it is not valid JSON (${messageOf(error)})`);
+      this.quarantine(`it is not valid JSON (${messageOf(error)})`);
       return;
     }
     const parsed = settingsFileSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-      this.setAside(`it does not match the expected format (${where}${issue?.message ?? 'unknown problem'})`);
+      this.quarantine(`it does not match the expected format (${where}${issue?.message ?? 'unknown problem'})`);
       return;
     }
     this.settings = { notifications: { ...defaultSettings().notifications, ...parsed.data.notifications } };
   }
 
   /** Keeps the unusable file byte for byte under a new name, removes it, and tells the user; the defaults apply. */
-  private setAside(reason: string): void {
-    const kept = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    try {
-      copyFileSync(this.path, kept, constants.COPYFILE_EXCL);
-      unlinkSync(this.path);
-      this.report(`The settings file ${this.path} was set aside because ${reason}. It is kept as ${kept}; every notification is on until you change them again.`);
-    } catch (error) {
-      this.isWritable = false;
-      this.report(
-        `The settings file ${this.path} is unusable because ${reason}, and could not be set aside (${messageOf(error)}). ` +
-          'Every notification is on, and settings will not be saved until the file is fixed or removed.',
-      );
+  private quarantine(reason: string): void {
+    const outcome = setAside(this.path);
+    if ('kept' in outcome) {
+      this.report(`The settings file ${this.path} was set aside because ${reason}. It is kept as ${outcome.kept}; every notification is on until you change them again.`);
+      return;
     }
+    this.isWritable = false;
+    this.report(
+      `The settings file ${this.path} is unusable because ${reason}, and could not be set aside (${outcome.failure}). ` +
+        'Every notification is on, and settings will not be saved until the file is fixed or removed.',
+    );
   }
 
   private report(message: string): void {
@@ -160,8 +158,4 @@ function writeAtomically(file: string, text: string): void {
     rmSync(temporary, { force: true });
     throw error;
   }
-}
-
-function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }

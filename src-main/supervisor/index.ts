@@ -15,4 +15,5 @@ export { LIVE_STATES } from './types';
 export { summarise } from './summary';
 export { quoteForDisplay } from './quote';
 export { resolveExecutable, type Resolution } from './resolve-executable';
-export { messageOf } from './errors';
+export { assertNever, errnoOf, messageOf } from './errors';
+export { setAside } from './set-aside';

@@ -7,13 +7,14 @@
  * the original under another name and reported, and the engine starts clean:
  * never a crash, never a silent wipe.
  */
-import { copyFileSync, constants, readFileSync, unlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
 import { z } from 'zod';
 import { errnoOf, messageOf } from './errors';
 import { emptyLogs } from './log-rotation';
 import { persistedRequestSchema } from './request-schema';
+import { setAside } from './set-aside';
 
 export const STATE_FILE_NAME = 'state.json';
 export const STATE_VERSION = 3;
@@ -209,19 +210,16 @@ export class StateStore {
 
   /** Keeps the unusable file byte for byte under a new name, removes it, and tells the user. */
   private quarantine(reason: string): boolean {
-    const kept = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    try {
-      copyFileSync(this.path, kept, constants.COPYFILE_EXCL);
-      unlinkSync(this.path);
-      this.options.warn(`The state file ${this.path} was set aside because ${reason}. It is kept as ${kept}; Corral started with no saved agents.`);
+    const outcome = setAside(this.path);
+    if ('kept' in outcome) {
+      this.options.warn(`The state file ${this.path} was set aside because ${reason}. It is kept as ${outcome.kept}; Corral started with no saved agents.`);
       return true;
-    } catch (error) {
-      this.options.warn(
-        `The state file ${this.path} is unusable because ${reason}, and could not be set aside (${messageOf(error)}). ` +
-          'Corral will not save agent state until it is fixed or removed.',
-      );
-      return false;
     }
+    this.options.warn(
+      `The state file ${this.path} is unusable because ${reason}, and could not be set aside (${outcome.failure}). ` +
+        'Corral will not save agent state until it is fixed or removed.',
+    );
+    return false;
   }
 }
 
