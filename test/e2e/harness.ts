@@ -443,6 +443,13 @@ export interface DialogFields {
 
 /** Fills the New agent dialog (opening it first) and presses Start. Returns the dialog locator. */
 export async function startAgentFromDialog(page: Page, fields: DialogFields): Promise<Locator> {
+  const dialog = await fillAgentDialog(page, fields);
+  await dialog.getByRole('button', { name: 'Start' }).click();
+  return dialog;
+}
+
+/** Opens the New agent dialog and fills the fields given; returns the dialog, not yet started. */
+export async function fillAgentDialog(page: Page, fields: DialogFields): Promise<Locator> {
   const dialog = await openNewAgentDialog(page);
   if (fields.preset !== undefined) await dialog.getByRole('combobox', { name: 'Preset' }).selectOption({ label: fields.preset });
   const fill = async (label: string, value: string | undefined) => {
@@ -455,7 +462,6 @@ export async function startAgentFromDialog(page: Page, fields: DialogFields): Pr
   await fill('Prompt', fields.prompt);
   await fill('Environment', fields.env?.join('\n'));
   if (fields.load !== undefined) await dialog.getByRole('spinbutton', { name: 'Load %' }).fill(String(fields.load));
-  await dialog.getByRole('button', { name: 'Start' }).click();
   return dialog;
 }
 

@@ -8,28 +8,16 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { liveAgentProcesses } from '../helpers/proc';
-import { agentRow, NODE, openAgent, openNewAgentDialog, textUntil, until, waitForState, WireClient } from './harness';
+import { agentRow, fillAgentDialog, NODE, openAgent, textUntil, until, waitForState, WireClient } from './harness';
 import { useE2E } from './session';
 
 const e2e = useE2E('policies');
 const TIMEOUT = 90_000;
 const SECRET = 's3cr3t-value-123';
 
-interface CustomAgent {
-  name: string;
-  agentId: string;
-  args: string[];
-}
-
 /** Opens the New agent dialog with a Custom command filled in (Node with `args`); returns the dialog, not yet started. */
-async function fillCustomAgent(page: Page, agent: CustomAgent): Promise<Locator> {
-  const dialog = await openNewAgentDialog(page);
-  await dialog.getByRole('combobox', { name: 'Preset' }).selectOption({ label: 'Custom command' });
-  await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill(agent.name);
-  await dialog.getByRole('textbox', { name: 'Agent id', exact: true }).fill(agent.agentId);
-  await dialog.getByRole('textbox', { name: 'Program', exact: true }).fill(NODE);
-  await dialog.getByRole('textbox', { name: 'Arguments', exact: true }).fill(agent.args.join('\n'));
-  return dialog;
+function fillCustomAgent(page: Page, agent: { name: string; agentId: string; args: string[] }): Promise<Locator> {
+  return fillAgentDialog(page, { preset: 'Custom command', name: agent.name, agentId: agent.agentId, program: NODE, args: agent.args });
 }
 
 /** Opens the dialog's folded Policies section. */
