@@ -265,8 +265,7 @@ class Engine implements Supervisor {
       const pid = existing.pid === null ? '' : ` (pid ${existing.pid})`;
       return refusal(request, 'already-running', `Agent "${request.agentId}" is already ${existing.state}${pid}. Stop it first or choose another id.`);
     }
-    const answer = this.startRun(request, 'user');
-    this.agents.get(request.agentId)!.settled = answer; // startRun registered it synchronously
+    const answer = this.launchRun(request, 'user');
     this.requests.set(request.requestId, answer);
     if (this.requests.size > REMEMBERED_REQUESTS) this.requests.delete(this.requests.keys().next().value!);
     return answer;
@@ -333,7 +332,8 @@ class Engine implements Supervisor {
     if (run.state === 'backoff' && policiesOf(run.request).restart.mode === 'no') {
       // Restarts turned off while one was due: it ends as its last run did.
       this.cancelRestart(run);
-      this.transition(run, run.runs.at(-1)?.exit && isFailure(run.runs.at(-1)!.exit!) ? 'failed' : 'completed');
+      const lastExit = run.runs.at(-1)?.exit ?? null;
+      this.transition(run, lastExit !== null && isFailure(lastExit) ? 'failed' : 'completed');
     }
     this.store.markDirty();
     return toStatus(run, Date.now());
@@ -443,6 +443,13 @@ class Engine implements Supervisor {
   }
 
   // ---- spawning -------------------------------------------------------------
+
+  /** Starts a run and lets a stop asked for meanwhile wait for its answer. */
+  private launchRun(request: DeploymentRequest, trigger: RunRecord['trigger']): Promise<DeploymentResponse> {
+    const answer = this.startRun(request, trigger);
+    this.agents.get(request.agentId)!.settled = answer; // startRun registered the run synchronously
+    return answer;
+  }
 
   private async startRun(request: DeploymentRequest, trigger: RunRecord['trigger']): Promise<DeploymentResponse> {
     const run = newRun(request, agentPaths(this.dataDir, request.agentId), this.historyCapacity);
@@ -646,10 +653,7 @@ class Engine implements Supervisor {
       this.transition(run, 'failed');
       return;
     }
-    const request = { ...run.request, requestId: randomUUID() };
-    const answer = this.startRun(request, trigger);
-    this.agents.get(agentId)!.settled = answer;
-    await answer;
+    await this.launchRun({ ...run.request, requestId: randomUUID() }, trigger);
   }
 
   /** Stopping an agent that waits for its restart: the restart is called off. */
