@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSupervisor, type DeploymentRequest, type Supervisor, type SupervisorOptions } from '../src-main/supervisor/index';
-import type { ProcessReader } from '../src-main/supervisor/process-table';
-import { createProcReader } from '../src-main/supervisor/proc-reader';
-import { createPsReader } from '../src-main/supervisor/ps-reader';
+import type { ProcessReader } from '../src-main/supervisor/process/process-table';
+import { createProcReader } from '../src-main/supervisor/process/proc-reader';
+import { createPsReader } from '../src-main/supervisor/process/ps-reader';
 import { liveAgentProcesses } from '../test/helpers/proc';
 import { writeAgentScripts, type AgentScripts } from './agents';
 

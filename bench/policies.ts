@@ -4,7 +4,7 @@
  * throughput with secrets against none.
  */
 import { performance } from 'node:perf_hooks';
-import { LogMasker } from '../src-main/supervisor/secret-mask';
+import { LogMasker } from '../src-main/supervisor/logs/secret-mask';
 import type { DeploymentRequest, LogEvent } from '../src-main/supervisor/index';
 import { agentId, progress, request, spawnAll, waitFor, type BenchContext } from './harness';
 import { heading, ratioRow, row, type Line } from './stats';

@@ -4,16 +4,16 @@
  */
 export { createSupervisor, type Supervisor, type SupervisorOptions } from './supervisor';
 export { CorralError } from './errors';
-export type { OrphanProcess, OrphanStopReport } from './orphans';
-export type { ProcessIdentity } from './process-table';
+export type { OrphanProcess, OrphanStopReport } from './process/orphans';
+export type { ProcessIdentity } from './process/process-table';
 export { AGENT_ID_PATTERN, deploymentRequestSchema } from './request-schema';
-export type { ConfOptions, KeyValueFile } from './state-store';
-export type { SecretBox, SecretStorage } from './secrets';
+export type { ConfOptions, KeyValueFile } from './state/state-store';
+export type { SecretBox, SecretStorage } from './agent/secrets';
 export type { PolicyChange } from './supervisor';
 export type * from './types';
 export { LIVE_STATES } from './types';
 export { summarise } from './summary';
-export { quoteForDisplay } from './quote';
-export { resolveExecutable, type Resolution } from './resolve-executable';
+export { quoteForDisplay } from './agent/quote';
+export { resolveExecutable, type Resolution } from './agent/resolve-executable';
 export { assertNever, errnoOf, messageOf } from './errors';
-export { setAside } from './set-aside';
+export { setAside } from './state/set-aside';

@@ -7,32 +7,32 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { addNote, fromPersisted, isLive, newRun, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
-import { readBootId } from './boot-id';
-import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './disk-space';
+import { addNote, fromPersisted, isLive, newRun, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent/agent-record';
+import { readBootId } from './process/boot-id';
+import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './logs/disk-space';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
-import { classifyExit, isFailure } from './exit-classification';
-import { agentPaths, appendCorralLine, launch } from './launch';
-import { readLogSlice, rotationPolicy } from './log-rotation';
-import { LogTail, type LogChange } from './log-tail';
-import { OrphanSweeper, type OrphanProcess, type OrphanStopReport } from './orphans';
-import { policiesOf } from './policies';
-import { applyNiceness, requireNiceness } from './priority';
-import { collectTree, isDeadState, type ProcEntry, type ProcessIdentity, type ProcessReader, type TreeAnchor } from './process-table';
-import { createProcessReader } from './readers';
+import { classifyExit, isFailure } from './policies/exit-classification';
+import { agentPaths, appendCorralLine, launch } from './agent/launch';
+import { readLogSlice, rotationPolicy } from './logs/log-rotation';
+import { LogTail, type LogChange } from './logs/log-tail';
+import { OrphanSweeper, type OrphanProcess, type OrphanStopReport } from './process/orphans';
+import { policiesOf } from './policies/policies';
+import { applyNiceness, requireNiceness } from './process/priority';
+import { collectTree, isDeadState, type ProcEntry, type ProcessIdentity, type ProcessReader, type TreeAnchor } from './process/process-table';
+import { createProcessReader } from './process/readers';
 import { agentIdSchema, deploymentRequestSchema, describeIssues } from './request-schema';
-import { shouldRestart } from './restart-policy';
-import { RestartTimers } from './restart-timers';
-import { beginRun, closeRecord, notePeaks } from './run-history';
-import { LogMasker, maskSlice } from './secret-mask';
-import { missingSecretsMessage, secretBytesOf, type SecretBox, type SecretStorage } from './secrets';
-import { SnapshotCache } from './snapshot-cache';
-import { stalledSince } from './stall';
-import { StateStore, type ConfOptions, type KeyValueFile } from './state-store';
+import { shouldRestart } from './policies/restart-policy';
+import { RestartTimers } from './policies/restart-timers';
+import { beginRun, closeRecord, notePeaks } from './agent/run-history';
+import { LogMasker, maskSlice } from './logs/secret-mask';
+import { missingSecretsMessage, secretBytesOf, type SecretBox, type SecretStorage } from './agent/secrets';
+import { SnapshotCache } from './process/snapshot-cache';
+import { stalledSince } from './policies/stall';
+import { StateStore, type ConfOptions, type KeyValueFile } from './state/state-store';
 import { summarise } from './summary';
-import { isAlive, terminateTree } from './terminate';
-import { summariseTree } from './tree-sample';
+import { isAlive, terminateTree } from './process/terminate';
+import { summariseTree } from './process/tree-sample';
 import type {
   AgentPolicies,
   AgentState,
@@ -51,7 +51,7 @@ import type {
   StopTimeouts,
   SupervisorEvents,
 } from './types';
-import { nudgeZombieParents } from './zombies';
+import { nudgeZombieParents } from './process/zombies';
 
 export interface SupervisorOptions {
   /** Holds state.json and agents/<agentId>/ logs. Created 0700 if missing. */

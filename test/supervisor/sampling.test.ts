@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../src-main/supervisor/index';
-import { createPsReader } from '../../src-main/supervisor/ps-reader';
+import { createPsReader } from '../../src-main/supervisor/process/ps-reader';
 import { fixture, idPrefix, NODE, request, useSupervisor, waitForLog } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 

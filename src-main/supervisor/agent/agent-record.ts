@@ -1,0 +1,280 @@
+/**
+ * One agent's run as the supervisor holds it, and its two views: the status
+ * the world sees and the record the state file keeps.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { decideHealth } from '../policies/health';
+import { HistoryRing } from './history';
+import type { AgentPaths } from './launch';
+import { emptyLogs, type AgentLogs } from '../logs/log-rotation';
+import { isDeadState, statusName, type ProcessIdentity } from '../process/process-table';
+import { policiesOf } from '../policies/policies';
+import { ProgressReader } from './progress';
+import { quoteForDisplay } from './quote';
+import { GuardWatch } from '../policies/resource-guard';
+import { restartsInARow } from '../policies/restart-policy';
+import { openSecrets, sealSecrets, type SecretBox } from './secrets';
+import type { PersistedAgent } from '../state/state-store';
+import { toMb, type TreeSample } from '../process/tree-sample';
+import {
+  LIVE_STATES,
+  type AgentState,
+  type AgentStatus,
+  type DeploymentRequest,
+  type DeploymentResponse,
+  type RunRecord,
+  type StopProgress,
+  type StopReport,
+  type StopStage,
+} from '../types';
+
+export interface AgentRun {
+  request: DeploymentRequest;
+  paths: AgentPaths;
+  state: AgentState;
+  /** The state as of the last write to the state file. */
+  persistedState: AgentState;
+  pid: number | null;
+  /** Start-time token of the root process; with pid, its identity. */
+  startTime: string | null;
+  bootId: string | null;
+  child: ChildProcess | null;
+  /** Resolves when the spawn request has been answered. */
+  settled: Promise<unknown>;
+  /** Resolves when the root's 'exit' has been recorded (or at once when there is no child). */
+  exited: Promise<void>;
+  exitCode: number | null;
+  signal: string | null;
+  startedAtMs: number | null;
+  endedAtMs: number | null;
+  error: string | null;
+  notes: string[];
+  adopted: boolean;
+  /** Set while a stop is in progress; concurrent stop calls share it. */
+  stopping: Promise<StopReport> | null;
+  stopProgress: StopProgress | null;
+  stopReport: StopReport | null;
+  knownMembers: ProcessIdentity[];
+  /** Per stream, where its bytes live across rotations (log-rotation.ts). Shared by every run of this agent id. */
+  logs: AgentLogs;
+  latest: TreeSample | null;
+  history: HistoryRing;
+  progress: ProgressReader;
+  progressValue: number | null;
+  progressMessage: string | null;
+  response: DeploymentResponse | null;
+  /** Every run of this agent id on record, oldest first (run-history.ts). Shared by every run, like `logs`. */
+  runs: RunRecord[];
+  /** This run's entry in `runs`; null for a record loaded without one. */
+  record: RunRecord | null;
+  /** Who is stopping it, while a stop runs; a guard may want it started again afterwards. */
+  stopBy: { by: 'user' | 'guard'; restart: boolean } | null;
+  /** The stop stage running when the root ended (it ended because of that stage). */
+  exitStage: StopStage | null;
+  /** Why it never started, with what was tried. */
+  spawnFailure: { message: string; argv: string[]; cwd: string; path: string } | null;
+  /** In backoff: when it starts again. */
+  nextRestartAt: number | null;
+  lastOutputAtMs: number | null;
+  stalledSinceMs: number | null;
+  guard: GuardWatch;
+  /** Secret keys whose values are not known (kept in memory by a host that restarted, or not decryptable). */
+  missingSecrets: string[];
+}
+
+export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCapacity: number): AgentRun {
+  return {
+    request,
+    paths,
+    state: 'spawning',
+    persistedState: 'spawning',
+    pid: null,
+    startTime: null,
+    bootId: null,
+    child: null,
+    settled: Promise.resolve(),
+    exited: Promise.resolve(),
+    exitCode: null,
+    signal: null,
+    startedAtMs: null,
+    endedAtMs: null,
+    error: null,
+    notes: [],
+    adopted: false,
+    stopping: null,
+    stopProgress: null,
+    stopReport: null,
+    knownMembers: [],
+    logs: emptyLogs(),
+    latest: null,
+    history: new HistoryRing(historyCapacity),
+    progress: new ProgressReader(paths.statusFile),
+    progressValue: null,
+    progressMessage: null,
+    response: null,
+    runs: [],
+    record: null,
+    stopBy: null,
+    exitStage: null,
+    spawnFailure: null,
+    nextRestartAt: null,
+    lastOutputAtMs: null,
+    stalledSinceMs: null,
+    guard: new GuardWatch(),
+    missingSecrets: [],
+  };
+}
+
+export function isLive(run: AgentRun): boolean {
+  return LIVE_STATES.has(run.state);
+}
+
+/** The root process's identity, once its start time is known. */
+export function rootIdentity(run: AgentRun): ProcessIdentity | null {
+  return run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+}
+
+/** Adds a note once. */
+export function addNote(run: AgentRun, note: string): void {
+  if (!run.notes.includes(note)) run.notes.push(note);
+  if (run.notes.length > 20) run.notes.splice(0, run.notes.length - 20);
+}
+
+/** Replaces the note starting with `prefix` (a running total), or adds it. */
+export function setNote(run: AgentRun, prefix: string, note: string): void {
+  const at = run.notes.findIndex((existing) => existing.startsWith(prefix));
+  if (at >= 0) run.notes[at] = note;
+  else addNote(run, note);
+}
+
+export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
+  const sample = run.latest;
+  const root = isLive(run) || run.endedAtMs === null ? (sample?.root ?? null) : null;
+  // Our own child's zombie is only its exit not yet delivered (Node reaps every child): news only for an adopted root.
+  const isZombie = root !== null && root.stateCode === 'Z' && run.child === null;
+  const rootAlive = root !== null && !isDeadState(root.stateCode);
+  const usage = rootAlive ? (sample?.rootUsage ?? null) : null;
+  const started = run.startedAtMs;
+  const runtimeMs = started === null ? 0 : (run.endedAtMs ?? nowMs) - started;
+  const policies = policiesOf(run.request);
+  const stalled = run.state === 'running' && run.stalledSinceMs !== null;
+  return {
+    agentId: run.request.agentId,
+    agentName: run.request.agentName,
+    agentType: run.request.agentType,
+    parentAgentId: run.request.parentAgentId ?? null,
+    model: run.request.model ?? null,
+    requestId: run.request.requestId,
+    pid: run.pid,
+    pgid: run.pid !== null && process.platform !== 'win32' ? run.pid : null,
+    state: run.state,
+    health: decideHealth(run.state, isZombie, stalled),
+    processAlive: isLive(run) && (rootAlive || (sample === null && run.pid !== null)),
+    processStatus: processStatusOf(run, root),
+    isZombie,
+    exitCode: run.exitCode,
+    signal: run.signal,
+    cpuPercent: usage?.cpuPercent ?? null,
+    memoryMb: toMb(usage?.rssBytes ?? null),
+    numThreads: usage?.numThreads ?? null,
+    runtimeSeconds: Math.max(0, Math.round(runtimeMs / 100) / 10),
+    cmdline: run.request.command.map(quoteForDisplay).join(' '),
+    command: [...run.request.command],
+    startedAt: started === null ? null : new Date(started).toISOString(),
+    endedAt: run.endedAtMs === null ? null : new Date(run.endedAtMs).toISOString(),
+    progress: run.progressValue,
+    progressMessage: run.progressMessage,
+    persistentStatus: run.persistedState,
+    descendantCount: sample?.descendantCount ?? 0,
+    zombieDescendants: sample?.zombieDescendants ?? 0,
+    treeCpuPercent: sample ? sample.treeCpuPercent : null,
+    treeMemoryMb: sample ? sample.treeMemoryMb : null,
+    treeNumThreads: sample ? sample.treeNumThreads : null,
+    error: run.error,
+    notes: [...run.notes],
+    adopted: run.adopted,
+    stopProgress: run.stopProgress,
+    stopReport: run.stopReport,
+    logDir: run.paths.dir,
+    policies,
+    restarts: restartsInARow(run.runs, policies.restart),
+    nextRestartAt: run.state === 'backoff' ? run.nextRestartAt : null,
+    stalledSince: stalled ? new Date(run.stalledSinceMs!).toISOString() : null,
+    lastOutputAt: run.lastOutputAtMs === null || !isLive(run) ? null : new Date(run.lastOutputAtMs).toISOString(),
+    guardAlert: isLive(run) ? run.guard.current : null,
+    lastExit: run.runs.at(-1)?.exit ?? null,
+    runCount: run.runs.at(-1)?.run ?? 0,
+    secretEnvKeys: secretKeysOf(run),
+  };
+}
+
+export function secretKeysOf(run: AgentRun): string[] {
+  return [...Object.keys(run.request.secretEnv ?? {}), ...run.missingSecrets].sort();
+}
+
+function processStatusOf(run: AgentRun, root: TreeSample['root']): string {
+  if (root) return statusName(root.stateCode);
+  if (run.state === 'spawning') return 'not-started';
+  if (isLive(run)) return run.latest ? 'unknown' : 'running';
+  return run.pid === null ? 'not-started' : 'exited';
+}
+
+/** Larger stdin payloads are not copied into every write of the state file. */
+const MAX_PERSISTED_STDIN = 64 * 1024;
+
+export function toPersisted(run: AgentRun, box: SecretBox | null): PersistedAgent {
+  // Secret values never reach the file in clear: only sealed by the host's box, or not at all.
+  const { stdin, secretEnv, ...rest } = run.request;
+  return {
+    request: stdin !== undefined && stdin.length <= MAX_PERSISTED_STDIN ? { ...rest, stdin } : rest,
+    secrets: sealSecrets(secretEnv, run.missingSecrets, box),
+    runs: run.runs,
+    nextRestartAt: run.nextRestartAt,
+    state: run.state,
+    pid: run.pid,
+    startTime: run.startTime,
+    bootId: run.bootId,
+    exitCode: run.exitCode,
+    signal: run.signal,
+    startedAt: run.startedAtMs === null ? null : new Date(run.startedAtMs).toISOString(),
+    endedAt: run.endedAtMs === null ? null : new Date(run.endedAtMs).toISOString(),
+    error: run.error,
+    notes: run.notes,
+    adopted: run.adopted,
+    stopReport: run.stopReport,
+    stopProgress: run.stopProgress,
+    knownMembers: run.knownMembers,
+    logs: run.logs,
+  };
+}
+
+export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyCapacity: number, box: SecretBox | null): AgentRun {
+  const secrets = openSecrets(saved.secrets, box);
+  const request: DeploymentRequest = Object.keys(secrets.secretEnv).length > 0 ? { ...saved.request, secretEnv: secrets.secretEnv } : saved.request;
+  const run = newRun(request, paths, historyCapacity);
+  const runs = saved.runs.map((record) => ({ ...record }));
+  return {
+    ...run,
+    runs,
+    // The run in progress when saved is the last one on record, unless it had already ended.
+    record: runs.at(-1)?.exit === null ? runs.at(-1)! : null,
+    nextRestartAt: saved.nextRestartAt,
+    missingSecrets: secrets.missing,
+    state: saved.state,
+    persistedState: saved.state,
+    pid: saved.pid,
+    startTime: saved.startTime,
+    bootId: saved.bootId,
+    exitCode: saved.exitCode,
+    signal: saved.signal,
+    startedAtMs: saved.startedAt === null ? null : Date.parse(saved.startedAt),
+    endedAtMs: saved.endedAt === null ? null : Date.parse(saved.endedAt),
+    error: saved.error,
+    notes: [...saved.notes, ...secrets.notes.filter((note) => !saved.notes.includes(note))],
+    adopted: saved.adopted,
+    stopReport: saved.stopReport,
+    stopProgress: saved.stopProgress ?? null,
+    knownMembers: saved.knownMembers,
+    logs: saved.logs,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Starts one agent process: log files opened and handed over by descriptor,
+ * its own session and process group, CORRAL_AGENT_ID in its environment, no
+ * shell. Resolves once the OS has confirmed the spawn or refused it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { errnoOf, messageOf } from '../errors';
+import { checkCwd, resolveExecutable } from './resolve-executable';
+import type { DeploymentRequest, ErrorKind } from '../types';
+
+export interface AgentPaths {
+  dir: string;
+  stdout: string;
+  stderr: string;
+  statusFile: string;
+}
+
+export function agentPaths(dataDir: string, agentId: string): AgentPaths {
+  const dir = path.join(dataDir, 'agents', agentId);
+  return { dir, stdout: path.join(dir, 'stdout.log'), stderr: path.join(dir, 'stderr.log'), statusFile: path.join(dir, 'status.json') };
+}
+
+export type LaunchResult =
+  | { ok: true; child: ChildProcess; pid: number; stdoutOffset: number; stderrOffset: number }
+  | { ok: false; kind: ErrorKind; message: string };
+
+export async function launch(request: DeploymentRequest, paths: AgentPaths): Promise<LaunchResult> {
+  const cwd = request.cwd ?? process.cwd();
+  const cwdProblem = checkCwd(cwd);
+  if (cwdProblem) return { ok: false, kind: 'spawn-failed', message: cwdProblem };
+
+  // Corral's own environment passes through whole, LD_*/DYLD_* included: it is the user's own
+  // (how they started Corral). Only the request's `env` is checked for loader keys (the schema).
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...request.env, ...request.secretEnv };
+  env['CORRAL_AGENT_ID'] = request.agentId;
+  env['CORRAL_STATUS_FILE'] = paths.statusFile;
+
+  const program = request.command[0]!;
+  const resolved = resolveExecutable(program, env['PATH'], cwd);
+  if (!resolved.ok) return resolved;
+
+  let out: number | null = null;
+  let err: number | null = null;
+  try {
+    const opened = openLogs(paths);
+    out = opened.out;
+    err = opened.err;
+    const offsets = { stdoutOffset: statSync(paths.stdout).size, stderrOffset: statSync(paths.stderr).size };
+    const child = spawn(resolved.file, request.command.slice(1), {
+      argv0: program,
+      cwd,
+      env,
+      stdio: [request.stdin === undefined ? 'ignore' : 'pipe', out, err],
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    });
+    const confirmed = await confirmSpawn(child);
+    if (!confirmed.ok) return confirmed;
+    if (request.stdin !== undefined && child.stdin) {
+      // The agent may exit or close stdin without reading it all; that is its business.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(request.stdin);
+    }
+    return { ok: true, child, pid: child.pid!, ...offsets };
+  } catch (error) {
+    return { ok: false, kind: errnoOf(error) === 'EACCES' ? 'permission-denied' : 'io-error', message: `Could not start: ${messageOf(error)}` };
+  } finally {
+    // The child holds its own copies of the descriptors.
+    if (out !== null) closeSync(out);
+    if (err !== null) closeSync(err);
+  }
+}
+
+/** Appends one line to the agent's stderr log, as the seed's _handle_spawn_failure does. Best effort. */
+export function appendCorralLine(paths: AgentPaths, line: string): void {
+  try {
+    ensureDir(paths.dir);
+    appendFileSync(paths.stderr, `[corral ${new Date().toISOString()}] ${line}\n`, { mode: 0o600 });
+  } catch {
+    // The failure this line reports is already in the agent's state; a log we cannot write adds nothing.
+  }
+}
+
+function openLogs(paths: AgentPaths): { out: number; err: number } {
+  ensureDir(paths.dir);
+  const out = openSync(paths.stdout, 'a', 0o600);
+  try {
+    return { out, err: openSync(paths.stderr, 'a', 0o600) };
+  } catch (error) {
+    closeSync(out);
+    throw error;
+  }
+}
+
+function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+function confirmSpawn(child: ChildProcess): Promise<{ ok: true } | { ok: false; kind: ErrorKind; message: string }> {
+  return new Promise((resolve) => {
+    const onSpawn = () => {
+      child.off('error', onError);
+      resolve({ ok: true });
+    };
+    const onError = (error: Error) => {
+      child.off('spawn', onSpawn);
+      const code = errnoOf(error);
+      const kind: ErrorKind = code === 'EACCES' || code === 'EPERM' ? 'permission-denied' : 'spawn-failed';
+      const hint = code === 'E2BIG' ? ' The arguments are too large: pass a long prompt on stdin instead.' : '';
+      resolve({ ok: false, kind, message: `Could not start ${child.spawnfile}: ${messageOf(error)}.${hint}` });
+    };
+    child.once('spawn', onSpawn);
+    child.once('error', onError);
+  });
+}

@@ -1,0 +1,281 @@
+/**
+ * Tails agents' log files and hands new bytes to the supervisor in bounded
+ * chunks. The agent writes straight to the file (DESIGN.md decision 5); this
+ * only reads, so a slow reader can never block an agent.
+ *
+ * Offsets handed out are logical (see log-rotation.ts): the bytes rotated out
+ * of the live file plus the offset in it, so they keep growing across
+ * rotations. Rotation is checked here because each poll already stats the file.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { messageOf } from '../errors';
+import { abandonRotation, emptyStreamLog, finishRotation, prepareRotation, type PreparedRotation, type RotationOutcome, type RotationPolicy, type StreamLog } from './log-rotation';
+import type { LogEvent } from '../types';
+
+/** After a failed rotation (disk full…), the next attempt waits this long instead of retrying every poll. */
+const ROTATION_RETRY_MS = 10_000;
+
+/** Something about an agent's log the supervisor must record: its rotation record changed, maybe with a note. */
+export interface LogChange {
+  /** For the agent's notes. */
+  note?: string;
+  /** The note replaces an earlier one starting with this (a running total). */
+  replaces?: string;
+  /** Also raised as a `warning` event. */
+  warning?: string;
+}
+
+export interface LogTailOptions {
+  intervalMs?: number;
+  /** Largest `data` in one event. */
+  maxChunkBytes?: number;
+  /** Most bytes read from one file per poll; a file with more waiting is polled again right after other work. */
+  maxBytesPerPoll?: number;
+  /** When nobody listens, files are not read: their offsets just follow the end. */
+  isWanted: () => boolean;
+  onChunk: (event: LogEvent) => void;
+  /** The stream's rotation record (kept on the agent, persisted); a private one when this returns null. */
+  logOf?: (agentId: string, stream: LogEvent['stream']) => StreamLog | null;
+  /** Null or absent: never rotate. */
+  rotation?: RotationPolicy | null;
+  onChange: (agentId: string, change: LogChange) => void;
+  /** The agent's file changed size since the last poll (it wrote, or it was rotated), read or not. */
+  onActivity?: (agentId: string) => void;
+}
+
+interface TailedFile {
+  agentId: string;
+  stream: LogEvent['stream'];
+  path: string;
+  fd: number | null;
+  /** Physical offset in the live file: what was read (or skipped) so far. */
+  offset: number;
+  /** Used when the supervisor keeps no record for this agent. */
+  ownLog: StreamLog;
+  /** Stop after the next poll that finds nothing new. */
+  finishing: boolean;
+  /** A read failed and was reported; the next success clears it. */
+  isFailing: boolean;
+  isRotationFailing: boolean;
+  retryRotationAt: number;
+  /** A rotation's copy is under way (off the event loop); the file is read as usual meanwhile. */
+  isRotating: boolean;
+  /** Size at the last poll, to notice activity while nobody reads. */
+  lastSize: number;
+}
+
+export class LogTail {
+  private readonly files = new Map<string, TailedFile>();
+  private timer: NodeJS.Timeout | null = null;
+  private again: NodeJS.Immediate | null = null;
+  private readonly buffer: Buffer;
+
+  constructor(private readonly options: LogTailOptions) {
+    this.buffer = Buffer.allocUnsafe(options.maxChunkBytes ?? 64 * 1024);
+  }
+
+  /** Starts tailing `path` from physical `offset` (the file's size before this run wrote to it). */
+  add(agentId: string, stream: LogEvent['stream'], path: string, offset: number): void {
+    this.remove(agentId, stream);
+    this.files.set(`${agentId}\0${stream}`, {
+      agentId,
+      stream,
+      path,
+      fd: null,
+      offset,
+      ownLog: emptyStreamLog(),
+      finishing: false,
+      isFailing: false,
+      isRotationFailing: false,
+      retryRotationAt: 0,
+      isRotating: false,
+      lastSize: offset,
+    });
+    this.ensureTimer();
+  }
+
+  /** Reads what is left of the agent's files, then stops tailing them. */
+  finish(agentId: string): void {
+    for (const file of this.files.values()) if (file.agentId === agentId) file.finishing = true;
+  }
+
+  remove(agentId: string, stream?: LogEvent['stream']): void {
+    for (const [key, file] of this.files) {
+      if (file.agentId !== agentId || (stream && file.stream !== stream)) continue;
+      this.closeFile(file);
+      this.files.delete(key);
+    }
+  }
+
+  /** One pass over every tailed file. Never throws: problems become changes on the agent. */
+  poll(): void {
+    const limit = this.options.maxBytesPerPoll ?? 1024 * 1024;
+    const wanted = this.options.isWanted();
+    let isBehind = false;
+    for (const [key, file] of this.files) {
+      let readNow = 0;
+      try {
+        file.fd ??= openSync(file.path, 'r');
+        const log = this.options.logOf?.(file.agentId, file.stream) ?? file.ownLog;
+        const size = fstatSync(file.fd).size;
+        if (size !== file.lastSize) {
+          file.lastSize = size;
+          this.options.onActivity?.(file.agentId);
+        }
+        if (size < file.offset) this.cutElsewhere(file, log, size);
+        if (!wanted) file.offset = size;
+        while (file.offset < size && readNow < limit) {
+          const got = this.emit(file, file.fd, log.rotatedBytes, file.offset, Math.min(size, file.offset + limit - readNow));
+          if (got <= 0) break;
+          file.offset += got;
+          readNow += got;
+        }
+        if (file.offset < size) isBehind = true;
+        const policy = this.options.rotation;
+        if (policy && size > policy.maxBytes && !file.isRotating && Date.now() >= file.retryRotationAt) this.rotate(key, file, policy);
+        file.isFailing = false;
+      } catch (error) {
+        if (!file.isFailing) {
+          const message = `Could not read ${file.stream}.log: ${messageOf(error)}. Its live view may be missing bytes; the file itself is the agent's.`;
+          this.options.onChange(file.agentId, { note: message, warning: `${file.agentId}: ${message}` });
+        }
+        file.isFailing = true;
+        this.closeFile(file); // reopened on the next poll: the path may name a new file by then
+      }
+      if (file.finishing && readNow === 0) {
+        this.closeFile(file);
+        this.files.delete(key);
+      }
+    }
+    if (this.files.size === 0) this.stopTimer();
+    else if (isBehind) this.pollSoon();
+  }
+
+  close(): void {
+    this.stopTimer();
+    for (const file of this.files.values()) this.closeFile(file);
+    this.files.clear();
+  }
+
+  /** Emits [from, to) of `fd` as events at logical `base + offset`; returns the bytes read. */
+  private emit(file: TailedFile, fd: number, base: number, from: number, to: number): number {
+    let at = from;
+    while (at < to) {
+      const got = readSync(fd, this.buffer, 0, Math.min(this.buffer.length, to - at), at);
+      if (got <= 0) break;
+      // Copy out: the shared buffer is reused on the next read.
+      this.options.onChunk({ agentId: file.agentId, stream: file.stream, offset: base + at, data: Buffer.from(this.buffer.subarray(0, got)) });
+      at += got;
+    }
+    return at - from;
+  }
+
+  /** Copies off the event loop, then, in one synchronous step, catches up, truncates and hands out what we had not read. */
+  private rotate(key: string, file: TailedFile, policy: RotationPolicy): void {
+    file.isRotating = true;
+    void prepareRotation(file.path).then(
+      (prepared) => this.finishRotating(key, file, policy, prepared),
+      (error: unknown) => this.finishRotating(key, file, policy, { ok: false, message: `Could not rotate ${file.stream}.log: ${messageOf(error)}` }),
+    );
+  }
+
+  private finishRotating(key: string, file: TailedFile, policy: RotationPolicy, prepared: PreparedRotation): void {
+    file.isRotating = false;
+    if (this.files.get(key) !== file) {
+      abandonRotation(prepared); // removed or closed meanwhile: not ours to cut any more
+      return;
+    }
+    try {
+      this.applyRotation(file, policy, prepared);
+    } catch (error) {
+      // Reading the copy back failed after the cut: the bytes are in the rotated file, only the live view misses them.
+      this.options.onChange(file.agentId, { note: `Rotated ${file.stream}.log but could not read it back: ${messageOf(error)}.` });
+    }
+    this.pollSoon();
+  }
+
+  private applyRotation(file: TailedFile, policy: RotationPolicy, prepared: PreparedRotation): void {
+    const log = this.options.logOf?.(file.agentId, file.stream) ?? file.ownLog;
+    const wanted = this.options.isWanted();
+    const outcome = finishRotation(file.path, log, policy, prepared);
+    if (!outcome.ok) {
+      file.retryRotationAt = Date.now() + ROTATION_RETRY_MS;
+      // The note is kept once; the warning only starts a streak of failures, not every retry.
+      this.options.onChange(file.agentId, { note: outcome.message, warning: file.isRotationFailing ? undefined : `${file.agentId}: ${outcome.message}` });
+      file.isRotationFailing = true;
+      return;
+    }
+    file.isRotationFailing = false;
+    const unread = file.offset;
+    file.offset = 0;
+    this.options.onChange(file.agentId, describeRotation(file.stream, log, outcome));
+    // Bytes we had not read yet moved into the copy: hand them out from there, so listeners miss nothing.
+    if (wanted && unread < outcome.copiedBytes) this.emitFromCopy(file, unread, outcome);
+  }
+
+  private emitFromCopy(file: TailedFile, from: number, outcome: Extract<RotationOutcome, { ok: true }>): void {
+    const fd = openSync(outcome.copyPath, 'r');
+    try {
+      this.emit(file, fd, outcome.partStart, from, outcome.copiedBytes);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * The file is shorter than what we read: something else cut it (logrotate's
+   * copytruncate, `: > stdout.log`). Offsets stay monotonic: what we had read
+   * counts as rotated out, and we continue from the new end (its bytes so far
+   * are readable through readLog). Bytes written between our last read and the cut are gone.
+   */
+  private cutElsewhere(file: TailedFile, log: StreamLog, size: number): void {
+    const before = file.offset;
+    log.rotatedBytes += before;
+    file.offset = size;
+    const message = `${file.stream}.log was cut from ${before} to ${size} bytes by something other than Corral; the live view continues from its new end.`;
+    this.options.onChange(file.agentId, { note: message, warning: `${file.agentId}: ${message}` });
+  }
+
+  private closeFile(file: TailedFile): void {
+    if (file.fd === null) return;
+    try {
+      closeSync(file.fd);
+    } catch {
+      // A descriptor we only read from: nothing to lose by failing to close it.
+    }
+    file.fd = null;
+  }
+
+  private pollSoon(): void {
+    if (this.again) return;
+    // Not unref'd: an unref'd immediate lets the loop sleep in its poll phase until some other timer fires.
+    this.again = setImmediate(() => {
+      this.again = null;
+      this.poll();
+    });
+  }
+
+  private ensureTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.poll(), this.options.intervalMs ?? 100);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.again) clearImmediate(this.again);
+    this.again = null;
+  }
+}
+
+/** What a successful rotation means for the agent's notes: nothing, unless bytes were lost or renaming failed. */
+function describeRotation(stream: LogEvent['stream'], log: StreamLog, outcome: Extract<RotationOutcome, { ok: true }>): LogChange {
+  if (outcome.problem) return { note: outcome.problem, warning: outcome.problem };
+  if (outcome.lostBytes === 0) return {};
+  const prefix = `Log rotation lost bytes of ${stream}.log:`;
+  return {
+    note: `${prefix} ${log.lostBytes} in total, the agent wrote them faster than Corral could copy before truncating (a gap in the log's offsets marks each).`,
+    replaces: prefix,
+  };
+}
