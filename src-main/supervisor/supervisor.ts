@@ -430,7 +430,7 @@ class Engine implements Supervisor {
     await this.ticking;
     // A stop in progress finishes and is saved: never a half-stopped agent on disk.
     await Promise.allSettled([...this.agents.values()].map((run) => run.stopping));
-    this.logTail.close();
+    await this.logTail.close(); // a rotation under way is given up whole: no `.rotating` copy is left behind
     for (const run of this.agents.values()) {
       // Agents outlive us: let go of their handles so the host can exit.
       run.child?.removeAllListeners();

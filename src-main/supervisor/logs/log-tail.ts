@@ -69,6 +69,8 @@ export class LogTail {
   private timer: NodeJS.Timeout | null = null;
   private again: NodeJS.Immediate | null = null;
   private readonly buffer: Buffer;
+  /** Rotations whose copy is under way; `close()` waits for them so no `.rotating` copy outlives the tail. */
+  private readonly rotations = new Set<Promise<void>>();
 
   constructor(private readonly options: LogTailOptions) {
     this.buffer = Buffer.allocUnsafe(options.maxChunkBytes ?? 64 * 1024);
@@ -142,7 +144,8 @@ export class LogTail {
         file.isFailing = true;
         this.closeFile(file); // reopened on the next poll: the path may name a new file by then
       }
-      if (file.finishing && readNow === 0) {
+      // A rotation under way finishes first: cutting it short would leave the file over its limit and a `.rotating` copy behind.
+      if (file.finishing && readNow === 0 && !file.isRotating) {
         this.closeFile(file);
         this.files.delete(key);
       }
@@ -151,10 +154,12 @@ export class LogTail {
     else if (isBehind) this.pollSoon();
   }
 
-  close(): void {
+  /** Stops tailing; resolves once every rotation under way has been given up and its partial copy removed. */
+  async close(): Promise<void> {
     this.stopTimer();
     for (const file of this.files.values()) this.closeFile(file);
     this.files.clear();
+    await Promise.all(this.rotations);
   }
 
   /** Emits [from, to) of `fd` as events at logical `base + offset`; returns the bytes read. */
@@ -173,10 +178,12 @@ export class LogTail {
   /** Copies off the event loop, then, in one synchronous step, catches up, truncates and hands out what we had not read. */
   private rotate(key: string, file: TailedFile, policy: RotationPolicy): void {
     file.isRotating = true;
-    void prepareRotation(file.path).then(
+    const rotation = prepareRotation(file.path).then(
       (prepared) => this.finishRotating(key, file, policy, prepared),
       (error: unknown) => this.finishRotating(key, file, policy, { ok: false, message: `Could not rotate ${file.stream}.log: ${messageOf(error)}` }),
     );
+    this.rotations.add(rotation);
+    void rotation.finally(() => this.rotations.delete(rotation));
   }
 
   private finishRotating(key: string, file: TailedFile, policy: RotationPolicy, prepared: PreparedRotation): void {
