@@ -55,15 +55,16 @@ export default defineConfig(
 
   {
     name: 'corral/layers/contract',
-    files: ['src-preload/contract.ts'],
+    files: ['src-preload/contract/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(?!zod(?:/|$))',
-              message: 'The contract imports nothing but zod: main, preload, renderer and web host all load it.',
+              // Allowed: zod, and the contract's own modules as siblings (`./schemas`), never a path that leaves the folder.
+              regex: String.raw`^(?!zod(?:/|$)|\./[^/]+$)`,
+              message: 'The contract imports nothing but zod and its own modules (./x): main, preload, renderer and web host all load it.',
             },
           ],
         },

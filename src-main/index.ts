@@ -14,7 +14,7 @@ import { askBeforeQuit, liveAgentCount, stopAllWithProgress } from './desktop/qu
 import { bindContract } from './ipc/bind-contract';
 import { isFromMainFrameOf } from './ipc/trusted-sender';
 import { handleShutdownSignals, parseOnSignal } from './shutdown';
-import { createSupervisor, type Supervisor } from './supervisor/index';
+import { createSupervisor, type OpenFile, type Supervisor } from './supervisor/index';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PRELOAD_FILE = path.join(here, '../preload/index.cjs');
@@ -122,14 +122,15 @@ async function start(): Promise<void> {
   await app.whenReady();
   hardenSession(session.defaultSession);
 
+  // The state file and the settings file each keep their one writer (the engine's state module, the settings store); in the app both write through electron-store.
+  const openStore: OpenFile = (options) => new ElectronStore({ ...options, name: options.configName });
   supervisorPromise = createSupervisor({
     dataDir: path.join(app.getPath('userData'), 'data'),
-    // The engine's state module stays the only writer; in the app it writes through electron-store.
-    openStore: (options) => new ElectronStore({ ...options, name: options.configName }),
+    openStore,
     secretBox: safeStorageBox(),
   });
   const supervisor = await supervisorPromise;
-  service = createContractService(supervisor, desktopHostAdapter());
+  service = createContractService(supervisor, desktopHostAdapter(), { openStore });
 
   // Bound before the window exists, so its first call finds a handler.
   bindContract({

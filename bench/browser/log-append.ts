@@ -1,13 +1,14 @@
 /**
- * A micro-benchmark of the append path (bytes → UTF-8 → ANSI → visible →
- * line store), pure TypeScript with no DOM, so the lead's bench can run it
- * under Node: `measureAppendThroughput(1_000_000)`.
+ * A micro-benchmark of the log view's append path (bytes → UTF-8 → ANSI →
+ * visible → line store), pure TypeScript with no DOM, so it runs under Node:
+ * `measureAppendThroughput(1_000_000)`. It measures the renderer's own code
+ * but is not part of it: the product renderer never loads this file.
  *
  * The input mimics busy agent output: 80–120 character lines, every fourth one
  * coloured, arriving in 64 KiB chunks as the host's log events do.
  */
-import { LogModel } from './log-model';
-import type { LineStoreOptions } from './line-store';
+import type { LineStoreOptions } from '../../src-renderer/logs/line-store';
+import { LogModel } from '../../src-renderer/logs/log-model';
 
 export interface AppendThroughput {
   lines: number;
@@ -51,6 +52,7 @@ function heapUsed(): number | undefined {
   return host.process?.memoryUsage?.().heapUsed;
 }
 
+/** Appends `lines` lines of busy output to a fresh LogModel and times it. */
 export function measureAppendThroughput(lines: number, options: LineStoreOptions = {}): AppendThroughput {
   const chunks = makeChunks(lines);
   const model = new LogModel(options);

@@ -12,13 +12,9 @@ import {
   toAgentView,
   toCleanupView,
   toHistoryView,
-  toOrphanStopView,
-  toOrphanView,
   toProcessView,
   toRequestView,
-  toRunView,
   toSpawnResultView,
-  toStopReportView,
   toSummaryView,
 } from './views';
 
@@ -58,7 +54,7 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
     runAgain: async ({ agentId }) => toSpawnResultView(await engine.runAgain(agentId)),
     stopAgent: async ({ agentId, force }) => {
       const { reports } = await engine.cleanup({ agentId, force });
-      return toStopReportView(reports[agentId]!);
+      return reports[agentId]!; // the engine's StopReport is the contract's StopReportView
     },
     stopAll: async ({ force }) => toCleanupView(await engine.cleanup({ force })),
     removeAgent: async ({ agentId }) => {
@@ -74,9 +70,9 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
       client.follow(agentIds);
       return null;
     },
-    listOrphans: async () => (await engine.findOrphans()).map(toOrphanView),
-    stopOrphans: async ({ orphans, force }) => toOrphanStopView(await engine.stopOrphans(orphans, { force })),
-    getRunHistory: async ({ agentId }) => (await engine.getRunHistory(agentId)).map(toRunView),
+    listOrphans: () => engine.findOrphans(),
+    stopOrphans: ({ orphans, force }) => engine.stopOrphans(orphans, { force }),
+    getRunHistory: ({ agentId }) => engine.getRunHistory(agentId),
     updateAgentPolicies: async ({ agentId, ...change }) => toAgentView(await engine.updatePolicies(agentId, change)),
     getSettings: async () => settings.get(),
     updateSettings: async ({ notifications }) => settings.update(notifications),

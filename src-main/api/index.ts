@@ -2,7 +2,7 @@
  * The contract served over the engine; see `service.ts` for the shape.
  */
 import type { AgentView, EventPayloads, NoticeView, StatusEventView } from '../../src-preload/contract';
-import { summarise, type AgentStatus, type Supervisor } from '../supervisor/index';
+import { summarise, type AgentStatus, type OpenFile, type Supervisor } from '../supervisor/index';
 import { dispatch } from './dispatch';
 import { createHandlers } from './handlers';
 import { LogFeed } from './log-feed';
@@ -13,7 +13,12 @@ import { toAgentView, toSummaryView } from './views';
 
 export type { ContractClient, ContractService, EventSink, HostAdapter } from './service';
 
-export function createContractService(engine: Supervisor, host: HostAdapter): ContractService {
+export interface ContractServiceOptions {
+  /** Opens the settings file for writing: conf by default; the desktop app passes electron-store, as it does for the engine's state. */
+  openStore?: OpenFile;
+}
+
+export function createContractService(engine: Supervisor, host: HostAdapter, options: ContractServiceOptions = {}): ContractService {
   const clients = new Set<{ sink: EventSink; feed: LogFeed }>();
   let previous: Record<string, AgentView> = {};
   let hasSeenStatus = false;
@@ -30,7 +35,7 @@ export function createContractService(engine: Supervisor, host: HostAdapter): Co
     host.notify?.(notice);
     broadcast('notice', notice);
   };
-  const settings = SettingsStore.open(engine.dataDir, (message) => tell(warningNotice(message, new Date().toISOString())));
+  const settings = SettingsStore.open(engine.dataDir, (message) => tell(warningNotice(message, new Date().toISOString())), options.openStore);
   opened = settings;
 
   const onStatus = (seq: number, at: string, statuses: Record<string, AgentStatus>, orphanCount: number) => {

@@ -3,18 +3,17 @@
  * kinds are shown. One store per contract service; it is the file's only
  * writer.
  *
- * Every change is saved at once and atomically (write a temporary file beside
- * it, then rename over it), so a crash leaves the old file or the new one,
- * never half of either. A file that cannot be read, parsed or validated (a
- * bad hand edit) is kept byte for byte under another name and reported, and
- * the defaults apply: never a crash, never a silent wipe.
+ * Every change is saved at once through conf (electron-store in the app),
+ * which writes atomically: a crash leaves the old file or the new one, never
+ * half of either. A file that cannot be read, parsed or validated (a bad hand
+ * edit) is kept byte for byte under another name and reported, and the
+ * defaults apply: never a crash, never a silent wipe (the engine's
+ * `openJsonFile`, as for its state file).
  */
-import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NOTICE_KINDS, type NoticeKind, type SettingsView } from '../../src-preload/contract';
-import { errnoOf, messageOf, setAside } from '../supervisor/index';
+import { messageOf, openJsonFile, type FileDescription, type KeyValueFile, type OpenFile } from '../supervisor/index';
 import { CallFailure } from './call-failure';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
@@ -36,25 +35,46 @@ export function defaultSettings(): SettingsView {
   return { notifications: Object.fromEntries(NOTICE_KINDS.map((kind) => [kind, true])) as Record<NoticeKind, boolean> };
 }
 
+const SETTINGS_FILE: FileDescription = {
+  what: 'settings file',
+  afterSetAside: 'every notification is on until you change them again',
+  whileStuck: 'Every notification is on, and settings will not be saved until the file is fixed or removed.',
+};
+
 export class SettingsStore {
   private settings: SettingsView;
-  /** False when an unusable file could not be set aside: it is never overwritten. */
-  private isWritable = true;
+  /** Null when an unusable file could not be set aside: it is never overwritten. */
+  private file: KeyValueFile | null = null;
   private readonly problems: string[] = [];
   readonly path: string;
 
-  private constructor(
-    dataDir: string,
-    private readonly warn: (message: string) => void,
-  ) {
+  private constructor(dataDir: string) {
     this.path = path.join(dataDir, SETTINGS_FILE_NAME);
     this.settings = defaultSettings();
   }
 
-  /** Reads `<dataDir>/settings.json` (defaults when it is absent or unusable); never throws. */
-  static open(dataDir: string, warn: (message: string) => void): SettingsStore {
-    const store = new SettingsStore(dataDir, warn);
-    store.load();
+  /**
+   * Reads `<dataDir>/settings.json` (defaults when it is absent or unusable)
+   * and opens it for writing with `openFile` (conf by default; the app passes
+   * electron-store); never throws.
+   */
+  static open(dataDir: string, warn: (message: string) => void, openFile?: OpenFile): SettingsStore {
+    const store = new SettingsStore(dataDir);
+    const opened = openJsonFile({
+      file: store.path,
+      schema: settingsFileSchema,
+      empty: () => ({ version: SETTINGS_VERSION, notifications: {} }),
+      describe: SETTINGS_FILE,
+      openFile,
+      // As this file was always written: existing files and hand edits keep their look.
+      serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+    });
+    store.file = opened.file;
+    store.settings = { notifications: { ...store.settings.notifications, ...opened.value.notifications } };
+    for (const warning of opened.warnings) {
+      store.problems.push(warning);
+      warn(warning);
+    }
     return store;
   }
 
@@ -79,11 +99,11 @@ export class SettingsStore {
       const value = patch[kind];
       if (typeof value === 'boolean') next.notifications[kind] = value;
     }
-    if (!this.isWritable) {
+    if (this.file === null) {
       throw new CallFailure('io-error', `The settings file ${this.path} is unusable and could not be set aside; fix or remove it, then try again.`);
     }
     try {
-      writeAtomically(this.path, `${JSON.stringify({ version: SETTINGS_VERSION, notifications: next.notifications }, null, 2)}\n`);
+      this.file.store = { version: SETTINGS_VERSION, notifications: next.notifications };
     } catch (error) {
       throw new CallFailure('io-error', `Could not save settings to ${this.path}: ${messageOf(error)}.`);
     }
@@ -94,68 +114,5 @@ export class SettingsStore {
   /** Whether notices of this kind are shown. */
   allows(kind: NoticeKind): boolean {
     return this.settings.notifications[kind];
-  }
-
-  private load(): void {
-    let raw: string;
-    try {
-      raw = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return;
-      this.quarantine(`it could not be read (${messageOf(error)})`);
-      return;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (error) {
-      this.quarantine(`it is not valid JSON (${messageOf(error)})`);
-      return;
-    }
-    const parsed = settingsFileSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-      this.quarantine(`it does not match the expected format (${where}${issue?.message ?? 'unknown problem'})`);
-      return;
-    }
-    this.settings = { notifications: { ...defaultSettings().notifications, ...parsed.data.notifications } };
-  }
-
-  /** Keeps the unusable file byte for byte under a new name, removes it, and tells the user; the defaults apply. */
-  private quarantine(reason: string): void {
-    const outcome = setAside(this.path);
-    if ('kept' in outcome) {
-      this.report(`The settings file ${this.path} was set aside because ${reason}. It is kept as ${outcome.kept}; every notification is on until you change them again.`);
-      return;
-    }
-    this.isWritable = false;
-    this.report(
-      `The settings file ${this.path} is unusable because ${reason}, and could not be set aside (${outcome.failure}). ` +
-        'Every notification is on, and settings will not be saved until the file is fixed or removed.',
-    );
-  }
-
-  private report(message: string): void {
-    this.problems.push(message);
-    this.warn(message);
-  }
-}
-
-/** Writes `text` to a temporary file beside `file` (mode 0600), flushes it to disk, and renames it over `file`. */
-function writeAtomically(file: string, text: string): void {
-  const temporary = `${file}.${randomUUID().slice(0, 8)}.tmp`;
-  try {
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
   }
 }

@@ -1,18 +1,16 @@
 /**
  * Engine values → contract views: what the UI may see. Paths the UI needs
  * (the log folder) are passed on deliberately; environment values never are.
+ * Shapes the engine takes from the contract (stop reports, run records,
+ * exits, policies, orphans) are the views already: they pass through as they are.
  */
 import type {
   AgentRequestView,
   AgentView,
   CleanupView,
   HistoryPointView,
-  OrphanStopView,
-  OrphanView,
   ProcessView,
-  RunView,
   SpawnResultView,
-  StopReportView,
   SummaryView,
 } from '../../src-preload/contract';
 import {
@@ -22,12 +20,8 @@ import {
   type DeploymentRequest,
   type DeploymentResponse,
   type HistoryPoint,
-  type OrphanProcess,
-  type OrphanStopReport,
   type ProcessInfo,
   type ProcessSummary,
-  type RunRecord,
-  type StopReport,
 } from '../supervisor/index';
 
 export function toAgentView(status: AgentStatus): AgentView {
@@ -56,21 +50,17 @@ export function toAgentView(status: AgentStatus): AgentView {
     error: status.error,
     notes: [...status.notes],
     adopted: status.adopted,
-    stopProgress: status.stopProgress === null ? null : { ...status.stopProgress, stageMs: { ...status.stopProgress.stageMs } },
-    stopReport: status.stopReport === null ? null : toStopReportView(status.stopReport),
-    policies: structuredClone(status.policies),
+    stopProgress: status.stopProgress,
+    stopReport: status.stopReport,
+    policies: status.policies,
     restarts: status.restarts,
     nextRestartAt: status.nextRestartAt,
     stalledSince: status.stalledSince,
     lastOutputAt: status.lastOutputAt,
-    guardAlert: status.guardAlert === null ? null : { ...status.guardAlert },
-    lastExit: status.lastExit === null ? null : structuredClone(status.lastExit),
+    guardAlert: status.guardAlert,
+    lastExit: status.lastExit,
     runCount: status.runCount,
   };
-}
-
-export function toRunView(run: RunRecord): RunView {
-  return structuredClone(run);
 }
 
 export function toSummaryView(summary: ProcessSummary): SummaryView {
@@ -81,19 +71,6 @@ export function toSummaryView(summary: ProcessSummary): SummaryView {
     totalMemoryMb: summary.totalMemoryMb,
     totalCpuPercent: summary.totalCpuPercent,
     orphanCount: summary.orphanCount,
-  };
-}
-
-export function toStopReportView(report: StopReport): StopReportView {
-  return {
-    agentId: report.agentId,
-    forced: report.forced,
-    outcome: report.outcome,
-    startedAt: report.startedAt,
-    durationMs: report.durationMs,
-    processCount: report.processCount,
-    endedByStage: { ...report.endedByStage },
-    survivors: report.survivors.map((survivor) => ({ ...survivor })),
   };
 }
 
@@ -147,26 +124,5 @@ export function toSpawnResultView(response: DeploymentResponse): SpawnResultView
     signal: response.signal ?? null,
     error: response.error ?? null,
     errorCode: response.errorKind ?? null,
-  };
-}
-
-export function toOrphanView(orphan: OrphanProcess): OrphanView {
-  return {
-    pid: orphan.pid,
-    startTime: orphan.startTime,
-    agentId: orphan.agentId,
-    name: orphan.name,
-    ppid: orphan.ppid,
-    command: orphan.command,
-    startedAt: orphan.startedAt,
-  };
-}
-
-export function toOrphanStopView(report: OrphanStopReport): OrphanStopView {
-  return {
-    stopped: report.stopped,
-    alreadyEnded: report.alreadyEnded,
-    survivors: report.survivors.map((survivor) => ({ ...survivor })),
-    refused: report.refused.map((refusal) => ({ ...refusal })),
   };
 }

@@ -1,5 +1,8 @@
 import type { ErrorKind } from './types';
 
+/** Compile-time exhaustiveness check for switches over closed unions (one definition, shared with the UI). */
+export { assertNever } from '../../src-preload/contract';
+
 /** An error the user can act on, with a kind programs can switch on. */
 export class CorralError extends Error {
   override readonly name = 'CorralError';
@@ -10,11 +13,6 @@ export class CorralError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Compile-time exhaustiveness check for switches over closed unions. */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
 }
 
 /** The message of anything thrown. */

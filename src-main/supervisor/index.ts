@@ -16,4 +16,4 @@ export { summarise } from './summary';
 export { quoteForDisplay } from './agent/quote';
 export { resolveExecutable, type Resolution } from './agent/resolve-executable';
 export { assertNever, errnoOf, messageOf } from './errors';
-export { setAside } from './state/set-aside';
+export { openJsonFile, type FileDescription, type OpenFile } from './state/json-file';

@@ -1,4 +1,4 @@
-import type { AgentState, AgentStatus, ProcessSummary } from './types';
+import type { AgentState, AgentStatus, CleanupReport, ProcessSummary, StopReport } from './types';
 
 /** Totals over a set of statuses: the one place that counts agents by state and adds up their trees. */
 export function summarise(agents: AgentStatus[], orphanCount = 0): ProcessSummary {
@@ -33,4 +33,16 @@ export function summarise(agents: AgentStatus[], orphanCount = 0): ProcessSummar
     orphanCount,
     agents,
   };
+}
+
+/** One cleanup's reports, sorted by outcome. */
+export function cleanupReport(reports: readonly StopReport[]): CleanupReport {
+  const result: CleanupReport = { stopped: [], unkillable: [], alreadyEnded: [], reports: {} };
+  for (const report of reports) {
+    result.reports[report.agentId] = report;
+    if (report.outcome === 'stopped') result.stopped.push(report.agentId);
+    else if (report.outcome === 'unkillable') result.unkillable.push(report.agentId);
+    else result.alreadyEnded.push(report.agentId);
+  }
+  return result;
 }

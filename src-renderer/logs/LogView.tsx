@@ -72,6 +72,13 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const lastBase = useRef<{ mode: StreamMode; base: number } | null>(null);
   const revealPending = useRef(false);
+  // The scrollTop the view last gave itself: the scroll event that reports exactly it is the view's own, not the user's.
+  const selfScrollTop = useRef<number | null>(null);
+  /** Scrolls the view itself (follow, reveal, keeping place); onScroll then ignores the event this causes. */
+  const scrollSelf = useCallback((el: HTMLElement, top: number) => {
+    el.scrollTop = top;
+    selfScrollTop.current = el.scrollTop;
+  }, []);
 
   // Subscribe first, then follow, then read the tails: no event can fall between.
   useEffect(() => {
@@ -121,10 +128,10 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
     if (match === null || el === null) return;
     setFollow(false);
     const index = store.indexOfSeq(mode, match.seq);
-    el.scrollTop = Math.max(0, index * ROW_HEIGHT - el.clientHeight / 2 + ROW_HEIGHT / 2);
+    scrollSelf(el, Math.max(0, index * ROW_HEIGHT - el.clientHeight / 2 + ROW_HEIGHT / 2));
     revealPending.current = true;
     setTick((t) => t + 1);
-  }, [search, store, mode]);
+  }, [search, store, mode, scrollSelf]);
 
   // Search is incremental: only new and still-open lines are scanned per frame.
   search.update(store, mode, query);
@@ -145,15 +152,16 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
     const previous = lastBase.current;
     lastBase.current = { mode, base };
     if (follow) {
-      el.scrollTop = el.scrollHeight;
+      scrollSelf(el, el.scrollHeight);
     } else if (previous !== null && previous.mode === mode && previous.base !== base) {
-      el.scrollTop = Math.max(0, el.scrollTop - (base - previous.base) * ROW_HEIGHT);
+      scrollSelf(el, Math.max(0, el.scrollTop - (base - previous.base) * ROW_HEIGHT));
     }
     if (revealPending.current) {
       const current = el.querySelector('mark.log-match-current');
       if (current !== null) {
         revealPending.current = false;
         current.scrollIntoView({ block: 'nearest', inline: 'center' });
+        selfScrollTop.current = el.scrollTop;
       }
     }
   });
@@ -167,6 +175,11 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
   const onScroll = () => {
     const el = scrollRef.current;
     if (el === null) return;
+    // The browser reports a scroll on the frame after it was made: by then the user may have unticked Follow, and
+    // the view's own scroll to the tail must not tick it again. Any other position is the user's, and ends the mark.
+    const own = el.scrollTop === selfScrollTop.current;
+    selfScrollTop.current = null;
+    if (own) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= ROW_HEIGHT;
     if (atBottom && !follow) {
       setFollow(true);
@@ -181,7 +194,7 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
     if (checked) {
       store.dropSlack();
       const el = scrollRef.current;
-      if (el !== null) el.scrollTop = el.scrollHeight;
+      if (el !== null) scrollSelf(el, el.scrollHeight);
     }
   };
 

@@ -8,88 +8,27 @@
  * Secret variables and the Policies section (restart, stall detection,
  * resource guard, priority) are optional; Policies is folded until opened (or
  * until one of its fields has a problem).
+ *
+ * The form's state and its rules (what a preset fills in, which messages an
+ * edit clears) are the reducer in use-new-agent-form.ts; this file is the
+ * markup and the calls to the host.
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { AgentView, CorralApi, HostInfoView, PresetView } from '../../src-preload/contract';
-import { clearPolicyErrors, PolicyFields } from '../policies/PolicyFields';
-import { buildPolicies, defaultPolicyForm, describePolicies, DEFAULT_POLICIES, type PolicyErrors, type PolicyField, type PolicyForm } from '../policies/policy-form';
+import type { AgentView, CorralApi, HostInfoView } from '../../src-preload/contract';
+import { PolicyFields } from '../policies/PolicyFields';
+import { buildPolicies, defaultPolicyForm, describePolicies, DEFAULT_POLICIES } from '../policies/policy-form';
 import { isActive } from '../state/agent-state';
 import { settle } from '../state/call-result';
 import { Disclosure } from '../ui/Disclosure';
 import { Field } from '../ui/Field';
 import { Modal } from '../ui/Modal';
-import { randomSuffix, suggestAgentId } from './agent-id';
-import { buildSpawnRequest, loaderKeysIn, type FieldErrors, type FormField, type NewAgentForm, type SecretRow } from './build-request';
+import { buildSpawnRequest, loaderKeysIn, type FieldErrors, type NewAgentForm } from './build-request';
 import { SecretFields } from './SecretFields';
-
-/** The form's plain text fields (what `update` edits). */
-type TextField = Exclude<keyof NewAgentForm, 'allowLoaderEnv' | 'secrets' | 'policies'>;
-
-const POLICY_FIELDS: readonly PolicyField[] = [
-  'restartMode',
-  'maxRestarts',
-  'initialDelay',
-  'maxDelay',
-  'resetAfter',
-  'stallQuiet',
-  'stallCpu',
-  'guardMemory',
-  'guardCpu',
-  'guardSustained',
-  'guardAction',
-  'guard',
-  'niceness',
-];
-
-/** Used when the host's list cannot be read: the user can still start any program. */
-const FALLBACK_CUSTOM: PresetView = {
-  id: 'custom',
-  label: 'Custom command',
-  description: 'Any program with its arguments.',
-  agentType: 'custom',
-  command: [],
-  env: {},
-  model: null,
-  available: true,
-  unavailableReason: null,
-};
+import { isBlockedByPreset, isCustom, policyErrorsOf, selectedPreset, useNewAgentForm, type TextField } from './use-new-agent-form';
 
 /** Ends a host-provided reason with a full stop, so a hint can follow it. */
 function sentence(text: string): string {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
-}
-
-function isCustom(preset: PresetView): boolean {
-  return preset.command.length === 0;
-}
-
-/** The Demo agent is the default so the first Start shows Corral at work. */
-function defaultPreset(presets: PresetView[]): PresetView | undefined {
-  return (
-    presets.find((preset) => preset.id === 'demo') ??
-    presets.find((preset) => preset.label.toLowerCase().startsWith('demo')) ??
-    presets.find((preset) => preset.available) ??
-    presets[0]
-  );
-}
-
-function formFor(preset: PresetView, suffix: string): NewAgentForm {
-  const name = isCustom(preset) ? 'My agent' : preset.label;
-  return {
-    name,
-    agentId: suggestAgentId(name, suffix),
-    type: preset.agentType,
-    parentAgentId: '',
-    model: preset.model ?? '',
-    prompt: '',
-    cwd: '',
-    env: '',
-    load: '',
-    program: preset.command[0] ?? '',
-    args: preset.command.slice(1).join('\n'),
-    secrets: [],
-    policies: defaultPolicyForm(),
-  };
 }
 
 interface NewAgentDialogProps {
@@ -103,34 +42,19 @@ interface NewAgentDialogProps {
 
 export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: NewAgentDialogProps) {
   const titleId = useId();
-  const [presets, setPresets] = useState<PresetView[] | null>(null);
-  const [presetsError, setPresetsError] = useState<string | null>(null);
-  const [presetId, setPresetId] = useState<string>('');
-  const [suffix] = useState(() => randomSuffix());
-  const [form, setForm] = useState<NewAgentForm | null>(null);
-  const [nameEdited, setNameEdited] = useState(false);
-  const [idEdited, setIdEdited] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [spawnError, setSpawnError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
-  const [policiesOpen, setPoliciesOpen] = useState(false);
+  const [state, dispatch] = useNewAgentForm();
+  const { presets, presetsError, presetId, form, errors, spawnError, submitting, policiesOpen } = state;
   const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
     let active = true;
     void settle(() => api.listPresets()).then((result) => {
-      if (!active) return;
-      const list = result.ok && result.value.length > 0 ? result.value : [FALLBACK_CUSTOM];
-      if (!result.ok) setPresetsError(`Could not read the presets: ${result.message}`);
-      const initial = defaultPreset(list) ?? FALLBACK_CUSTOM;
-      setPresets(list);
-      setPresetId(initial.id);
-      setForm(formFor(initial, suffix));
+      if (active) dispatch({ type: 'presetsLoaded', result });
     });
     return () => {
       active = false;
     };
-  }, [api, suffix]);
+  }, [api, dispatch]);
 
   // The dialog opened before the presets arrived: put focus on the first field once they are here.
   const loaded = form !== null;
@@ -138,119 +62,32 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
     if (loaded) document.getElementById('na-preset')?.focus();
   }, [loaded]);
 
-  const preset = presets?.find((candidate) => candidate.id === presetId);
+  const preset = selectedPreset(state);
   const custom = preset !== undefined && isCustom(preset);
-  // An unavailable preset can still be started once the user points Program somewhere else.
-  const programEdited = preset !== undefined && form !== null && form.program.trim() !== (preset.command[0] ?? '');
-  const blockedByPreset = preset !== undefined && !preset.available && !programEdited;
+  const blockedByPreset = isBlockedByPreset(state);
 
   const knownParents = useMemo(() => [...agents.values()].sort((a, b) => a.agentName.localeCompare(b.agentName)), [agents]);
 
-  const update = (field: TextField, value: string) => {
-    setForm((previous) => {
-      if (previous === null) return previous;
-      const next = { ...previous, [field]: value };
-      if (field === 'name' && !idEdited) next.agentId = suggestAgentId(value, suffix);
-      return next;
-    });
-    const errorField: FormField = field === 'parentAgentId' ? 'parent' : field;
-    if (errors[errorField] !== undefined) {
-      // The user is fixing it: clear that field's message until the next Start.
-      setErrors((previous) => {
-        const next = { ...previous };
-        delete next[errorField];
-        return next;
-      });
-    }
-    if (field === 'name') setNameEdited(true);
-    if (field === 'agentId') setIdEdited(true);
-  };
-
-  const setSecrets = (secrets: SecretRow[]) => {
-    setForm((previous) => (previous === null ? previous : { ...previous, secrets }));
-    if (errors.secretEnv !== undefined) {
-      setErrors((previous) => {
-        const next = { ...previous };
-        delete next.secretEnv;
-        return next;
-      });
-    }
-  };
-
-  const setPolicies = (policies: PolicyForm, changed: keyof PolicyForm) => {
-    setForm((previous) => (previous === null ? previous : { ...previous, policies }));
-    setErrors((previous) => {
-      const policyErrors: PolicyErrors = {};
-      for (const field of POLICY_FIELDS) if (previous[field] !== undefined) policyErrors[field] = previous[field];
-      const cleared = clearPolicyErrors(policyErrors, changed);
-      if (cleared === policyErrors) return previous;
-      const next = { ...previous };
-      for (const field of POLICY_FIELDS) delete next[field];
-      return { ...next, ...cleared };
-    });
-  };
-
-  const setAllowLoaderEnv = (allow: boolean) => {
-    setForm((previous) => (previous === null ? previous : { ...previous, allowLoaderEnv: allow }));
-    // Its refusal shows under Environment: the user just acted on it.
-    if (errors.env !== undefined) {
-      setErrors((previous) => {
-        const next = { ...previous };
-        delete next.env;
-        return next;
-      });
-    }
-  };
-
-  const choosePreset = (id: string) => {
-    const next = presets?.find((candidate) => candidate.id === id);
-    if (next === undefined || form === null) return;
-    setPresetId(id);
-    const fresh = formFor(next, suffix);
-    // Keep what the user typed; replace what came from the previous preset.
-    setForm({
-      ...fresh,
-      name: nameEdited ? form.name : fresh.name,
-      agentId: idEdited ? form.agentId : nameEdited ? suggestAgentId(form.name, suffix) : fresh.agentId,
-      parentAgentId: form.parentAgentId,
-      prompt: form.prompt,
-      cwd: form.cwd,
-      env: form.env,
-      allowLoaderEnv: form.allowLoaderEnv,
-      load: form.load,
-      secrets: form.secrets ?? [],
-      policies: form.policies ?? defaultPolicyForm(),
-    });
-    setErrors({});
-    setSpawnError(null);
-  };
+  const update = (field: TextField, value: string) => dispatch({ type: 'fieldEdited', field, value });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (form === null || preset === undefined || submitting || blockedByPreset) return;
-    setSpawnError(null);
     const built = buildSpawnRequest(preset, form);
     if (!built.ok) {
-      setErrors(built.errors);
-      if (POLICY_FIELDS.some((field) => built.errors[field] !== undefined)) setPoliciesOpen(true);
+      dispatch({ type: 'submitRefused', errors: built.errors });
       // Move focus to the first field with a problem so keyboard users land on it.
       requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      if (built.errors.form !== undefined) setSpawnError(built.errors.form.join(' '));
       return;
     }
-    setErrors({});
-    setSubmitting(true);
+    dispatch({ type: 'spawnStarted' });
     const result = await settle(() => api.spawnAgent(built.request));
-    setSubmitting(false);
-    if (!result.ok) {
-      setSpawnError(result.message);
-      return;
+    if (result.ok && result.value.status !== 'failed') {
+      dispatch({ type: 'spawnSettled', error: null });
+      onStarted(result.value.agentId);
+    } else {
+      dispatch({ type: 'spawnSettled', error: result.ok ? (result.value.error ?? 'The agent could not be started.') : result.message });
     }
-    if (result.value.status === 'failed') {
-      setSpawnError(result.value.error ?? 'The agent could not be started.');
-      return;
-    }
-    onStarted(result.value.agentId);
   };
 
   // Reusing an id replaces an ended agent's record (and is refused for a live one): say so before Start.
@@ -268,8 +105,7 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
   // What the folded Policies section will send, in one line.
   const policyCheck = form?.policies === undefined ? null : buildPolicies(form.policies);
   const policySummary = policyCheck === null ? describePolicies(DEFAULT_POLICIES) : policyCheck.ok ? describePolicies(policyCheck.value) : 'needs attention';
-  const policyErrors: PolicyErrors = {};
-  for (const field of POLICY_FIELDS) if (errors[field] !== undefined) policyErrors[field] = errors[field];
+  const policyErrors = policyErrorsOf(errors);
 
   const parentUnknown = form !== null && form.parentAgentId.trim() !== '' && !agents.has(form.parentAgentId.trim());
 
@@ -294,7 +130,13 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
             )}
             <Field label="Preset" id="na-preset" span={2} hint={preset?.description}>
               {(props) => (
-                <select {...props} className="input" value={presetId} onChange={(event) => choosePreset(event.target.value)} data-autofocus="">
+                <select
+                  {...props}
+                  className="input"
+                  value={presetId}
+                  onChange={(event) => dispatch({ type: 'presetChosen', presetId: event.target.value })}
+                  data-autofocus=""
+                >
                   {presets.map((candidate) => (
                     <option key={candidate.id} value={candidate.id}>
                       {candidate.label}
@@ -396,14 +238,19 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
                 />
               )}
             </Field>
-            <SecretFields rows={form.secrets ?? []} errors={errors.secretEnv} storage={hostInfo?.secretStorage ?? null} onChange={setSecrets} />
+            <SecretFields
+              rows={form.secrets ?? []}
+              errors={errors.secretEnv}
+              storage={hostInfo?.secretStorage ?? null}
+              onChange={(secrets) => dispatch({ type: 'secretsChanged', secrets })}
+            />
             {loaderKeys.length > 0 && (
               <div className="field span-2">
                 <label className="field-label">
                   <input
                     type="checkbox"
                     checked={form.allowLoaderEnv === true}
-                    onChange={(event) => setAllowLoaderEnv(event.target.checked)}
+                    onChange={(event) => dispatch({ type: 'allowLoaderEnvChanged', allow: event.target.checked })}
                     aria-describedby="na-loader-hint"
                   />{' '}
                   Allow loader variables (LD_*, DYLD_*)
@@ -421,8 +268,19 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
               errors={errors}
               update={update}
             />
-            <Disclosure title="Policies" open={policiesOpen} onToggle={setPoliciesOpen} summary={policySummary} className="span-2 policies-disclosure">
-              <PolicyFields value={form.policies ?? defaultPolicyForm()} errors={policyErrors} idPrefix="na-policy" onChange={setPolicies} />
+            <Disclosure
+              title="Policies"
+              open={policiesOpen}
+              onToggle={(open) => dispatch({ type: 'policiesToggled', open })}
+              summary={policySummary}
+              className="span-2 policies-disclosure"
+            >
+              <PolicyFields
+                value={form.policies ?? defaultPolicyForm()}
+                errors={policyErrors}
+                idPrefix="na-policy"
+                onChange={(policies, changed) => dispatch({ type: 'policiesChanged', policies, changed })}
+              />
             </Disclosure>
           </div>
         )}

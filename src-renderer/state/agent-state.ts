@@ -1,10 +1,7 @@
-/** Facts about lifecycle states the whole UI agrees on. */
-import type { AgentState } from '../../src-preload/contract';
+/** Facts about lifecycle states the whole UI agrees on (`isLive` is the contract's, shared with the engine). */
+import { isLive, type AgentState } from '../../src-preload/contract';
 
-/** States in which the agent's processes may still exist: figures are live, it can be stopped. */
-export function isLive(state: AgentState): boolean {
-  return state === 'spawning' || state === 'running' || state === 'stopping';
-}
+export { isLive };
 
 /**
  * Live, or waiting out a restart backoff: the agent is not done. It can be
@@ -13,8 +10,4 @@ export function isLive(state: AgentState): boolean {
  */
 export function isActive(state: AgentState): boolean {
   return isLive(state) || state === 'backoff';
-}
-
-export function isEnded(state: AgentState): boolean {
-  return !isActive(state);
 }

@@ -1,4 +1,2 @@
-/** Ends a switch over a closed union: the compiler fails when a member is not handled. */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value ${JSON.stringify(value)}`);
-}
+/** Ends a switch over a closed union: the compiler fails when a member is not handled. One definition, the contract's (the engine uses it too). */
+export { assertNever } from '../../src-preload/contract';

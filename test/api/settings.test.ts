@@ -6,9 +6,11 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Conf from 'conf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { calls, NOTICE_KINDS } from '../../src-preload/contract';
 import { SettingsStore } from '../../src-main/api/settings';
+import type { ConfOptions, KeyValueFile } from '../../src-main/supervisor/index';
 import { tempDir } from '../helpers/agents';
 
 const dirs: string[] = [];
@@ -57,6 +59,18 @@ describe('settings store', () => {
     expect(reopened.store.get()).toEqual({ notifications: { ...allOn, stalled: false } });
     expect(reopened.store.allows('stalled')).toBe(false);
     expect(reopened.warnings).toEqual([]);
+  });
+
+  it('writes the file as it always was (two-space JSON, a final newline) through the opener it is given, as the app gives electron-store', () => {
+    const dir = dataDir();
+    const opened: ConfOptions[] = [];
+    const store = SettingsStore.open(dir, () => undefined, (options) => {
+      opened.push(options);
+      return new Conf(options) as unknown as KeyValueFile;
+    });
+    expect(opened).toMatchObject([{ cwd: dir, configName: 'settings', fileExtension: 'json', clearInvalidConfig: false, configFileMode: 0o600 }]);
+    store.update({ failed: false });
+    expect(readFileSync(path.join(dir, 'settings.json'), 'utf8')).toBe(`${JSON.stringify({ version: 1, notifications: { ...allOn, failed: false } }, null, 2)}\n`);
   });
 
   it('hands out copies: changing a returned view changes nothing', () => {
@@ -124,8 +138,11 @@ describe('settings store', () => {
   });
 
   it('fails a change it cannot save with io-error and keeps the settings as they were', () => {
-    const dir = path.join(dataDir(), 'gone');
+    const dir = path.join(dataDir(), 'data');
     const { store } = open(dir);
+    // A file where the folder should be: conf recreates a missing folder, but nothing can be written under a file.
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(dir, '');
     expect(() => store.update({ failed: false })).toThrow(expect.objectContaining({ code: 'io-error', message: expect.stringContaining('Could not save settings') }));
     expect(store.allows('failed')).toBe(true);
   });

@@ -55,6 +55,60 @@ function scrollTo(log: Locator, top: number): Promise<void> {
   }, top);
 }
 
+/** One round of UNTICK_AS_ROWS_LAND. */
+interface FollowRound {
+  /** The click did untick Follow. */
+  untickedAtClick: boolean;
+  /** Scroll events the log reported in the two frames after the click (the view's own scroll among them). */
+  scrollEvents: number;
+  /** Follow two frames after the click. */
+  checkedAfter: boolean;
+}
+
+/**
+ * In the page, `rounds` times: wait until new rows are committed with the log
+ * scrolled to the tail by the view (a MutationObserver runs right after
+ * React's commit and layout effect, so that scroll is set but not yet
+ * reported), click Follow off at that moment, and read it two frames later.
+ * Follow is ticked again between rounds. A string: the node tsconfig has no DOM types.
+ */
+const UNTICK_AS_ROWS_LAND = `async (rounds) => {
+  const el = document.querySelector('[role="log"][aria-label="Log output"]');
+  const box = el.closest('.log-view').querySelector('input[type="checkbox"]');
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const results = [];
+  for (let round = 0; round < rounds; round++) {
+    if (!box.checked) {
+      box.click();
+      await frame();
+      await frame();
+    }
+    let scrollEvents = 0;
+    const onScroll = () => scrollEvents++;
+    const start = el.scrollTop;
+    const untickedAtClick = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        observer.disconnect();
+        reject(new Error('no new rows scrolled into view within 5 s (round ' + round + ')'));
+      }, 5000);
+      const observer = new MutationObserver(() => {
+        if (el.scrollTop === start) return;
+        observer.disconnect();
+        clearTimeout(timer);
+        el.addEventListener('scroll', onScroll);
+        box.click();
+        resolve(!box.checked);
+      });
+      observer.observe(el.firstElementChild, { childList: true });
+    });
+    await frame();
+    await frame();
+    el.removeEventListener('scroll', onScroll);
+    results.push({ untickedAtClick, scrollEvents, checkedAfter: box.checked });
+  }
+  return results;
+}`;
+
 /** One agent's view through the contract (independent of what the page shows). */
 async function agentView(agentId: string): Promise<AgentView> {
   const client = await WireClient.connect(e2e.host);
@@ -286,6 +340,87 @@ describe('agent controls and tabs in the browser', () => {
   );
 
   test(
+    'Logs tab: unticking Follow just as lines arrive sticks (the view’s own scroll to the tail never re-ticks it); by hand, scrolling up unticks and scrolling to the bottom re-ticks',
+    async () => {
+      const { page } = await e2e.open();
+      const id = e2e.id('follow-race');
+      await openFixtureLogs(page, { name: 'Follow race', agentId: id, script: 'two-streams.mjs' });
+      const log = logOf(page);
+      const follow = page.getByRole('checkbox', { name: 'Follow' });
+      expect(await follow.isChecked()).toBe(true);
+      await until(
+        'a scrollable log at its bottom',
+        async () => {
+          const s = await scrollState(log);
+          return s.height > s.client + 600 && s.height - s.top - s.client <= 18;
+        },
+        15_000,
+        100,
+      );
+
+      // The race, made certain: untick at the moment lines were rendered (the view has just scrolled to the tail,
+      // and the browser reports that scroll on the next frame), then look again two frames later.
+      const rounds = await page.evaluate<FollowRound[]>(`(${UNTICK_AS_ROWS_LAND})(10)`);
+
+      expect(rounds).toHaveLength(10);
+      // Each round did race: the click unticked Follow while the view's own scroll was still to be reported.
+      for (const round of rounds) {
+        expect(round.untickedAtClick).toBe(true);
+        expect(round.scrollEvents).toBeGreaterThanOrEqual(1);
+      }
+      expect(
+        rounds.map((r, i) => (r.checkedAfter ? i : -1)).filter((i) => i >= 0),
+        'rounds where Follow came back ticked without the user',
+      ).toEqual([]);
+      expect(await follow.isChecked()).toBe(false);
+
+      // By hand: to the bottom re-ticks Follow, and up unticks it.
+      await scrollTo(log, (await scrollState(log)).height);
+      await until('Follow re-ticked by scrolling to the bottom', () => follow.isChecked(), 5_000);
+      await scrollTo(log, 0);
+      await until('Follow unticked by scrolling up', async () => !(await follow.isChecked()), 5_000);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'Logs tab: a search reveal unticks Follow, and one that lands on the last line leaves it unticked',
+    async () => {
+      const { page } = await e2e.open();
+      const id = e2e.id('reveal');
+      await openFixtureLogs(page, { name: 'Reveal', agentId: id, script: 'numbered-lines.mjs', args: ['2000'], state: 'completed' });
+      const log = logOf(page);
+      const follow = page.getByRole('checkbox', { name: 'Follow' });
+      const search = page.getByRole('searchbox', { name: 'Search logs' });
+      const matches = page.getByRole('status', { name: 'Matches' });
+      const atBottom = (s: { top: number; height: number; client: number }) => s.height - s.top - s.client <= 18;
+      await textUntil(log, 'the last line', (t) => t.includes('line 002000'));
+      expect(await follow.isChecked()).toBe(true);
+
+      // A match far above the tail: the view goes to it and stops following.
+      await search.fill('line 000100');
+      await textUntil(matches, 'one match', (t) => t.includes('1 of 1'));
+      await textUntil(log, 'line 000100 revealed', (t) => t.includes('line 000100'));
+      await until('Follow unticked by the reveal', async () => !(await follow.isChecked()), 5_000);
+      expect(atBottom(await scrollState(log))).toBe(false);
+
+      // A match on the last line: the reveal scrolls the view to the bottom, which is the view's doing, not the user's.
+      await search.fill('line 002000');
+      await textUntil(matches, 'one match', (t) => t.includes('1 of 1'));
+      await until('the view at the bottom', async () => atBottom(await scrollState(log)), 5_000);
+      // The browser reports that scroll on a later frame: give it two.
+      await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+      expect(await follow.isChecked(), 'Follow after revealing the last line').toBe(false);
+
+      // By hand: up, then to the bottom again, ticks it.
+      await scrollTo(log, 0);
+      await scrollTo(log, (await scrollState(log)).height);
+      await until('Follow re-ticked by scrolling to the bottom', () => follow.isChecked(), 5_000);
+    },
+    TIMEOUT,
+  );
+
+  test(
     'Load older brings back the start of a log longer than the initial tail read',
     async () => {
       const { page } = await e2e.open();
@@ -306,8 +441,9 @@ describe('agent controls and tabs in the browser', () => {
       let clicks = 0;
       for (; clicks < 40 && (await loadOlder.count()) > 0; clicks++) {
         await loadOlder.click({ timeout: 10_000 });
-        // Done when the button is enabled again (ready for the next page) or gone (nothing older).
-        await until('the older page to load', async () => (await loadOlder.count()) === 0 || (await loadOlder.isEnabled()), 15_000, 50);
+        // Done when the button is enabled again (ready for the next page) or gone (nothing older). It can go between
+        // count() and isEnabled(): a short isEnabled timeout lets the next poll see it gone instead of waiting 30 s.
+        await until('the older page to load', async () => (await loadOlder.count()) === 0 || (await loadOlder.isEnabled({ timeout: 1_000 })), 15_000, 50);
       }
       expect(await loadOlder.count(), `Load older still shown after ${clicks} clicks`).toBe(0);
       // 3.6 MB in pages of 256 KiB.

@@ -5,9 +5,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { decideHealth } from '../policies/health';
 import { HistoryRing } from './history';
+import { AgentStop } from './agent-stop';
 import type { AgentPaths } from './launch';
 import { emptyLogs, type AgentLogs } from '../logs/log-rotation';
-import { isDeadState, statusName, type ProcessIdentity } from '../process/process-table';
+import { isDeadState, statusName, type ProcessIdentity, type TreeAnchor } from '../process/process-table';
 import { policiesOf } from '../policies/policies';
 import { ProgressReader } from './progress';
 import { quoteForDisplay } from './quote';
@@ -16,17 +17,7 @@ import { restartsInARow } from '../policies/restart-policy';
 import { openSecrets, sealSecrets, type SecretBox } from './secrets';
 import type { PersistedAgent } from '../state/state-store';
 import { toMb, type TreeSample } from '../process/tree-sample';
-import {
-  LIVE_STATES,
-  type AgentState,
-  type AgentStatus,
-  type DeploymentRequest,
-  type DeploymentResponse,
-  type RunRecord,
-  type StopProgress,
-  type StopReport,
-  type StopStage,
-} from '../types';
+import { LIVE_STATES, type AgentState, type AgentStatus, type DeploymentRequest, type DeploymentResponse, type RunRecord } from '../types';
 
 export interface AgentRun {
   request: DeploymentRequest;
@@ -50,10 +41,8 @@ export interface AgentRun {
   error: string | null;
   notes: string[];
   adopted: boolean;
-  /** Set while a stop is in progress; concurrent stop calls share it. */
-  stopping: Promise<StopReport> | null;
-  stopProgress: StopProgress | null;
-  stopReport: StopReport | null;
+  /** This run's stop: who asked, the stop under way, its stage, what it did. */
+  stop: AgentStop;
   knownMembers: ProcessIdentity[];
   /** Per stream, where its bytes live across rotations (log-rotation.ts). Shared by every run of this agent id. */
   logs: AgentLogs;
@@ -67,10 +56,6 @@ export interface AgentRun {
   runs: RunRecord[];
   /** This run's entry in `runs`; null for a record loaded without one. */
   record: RunRecord | null;
-  /** Who is stopping it, while a stop runs; a guard may want it started again afterwards. */
-  stopBy: { by: 'user' | 'guard'; restart: boolean } | null;
-  /** The stop stage running when the root ended (it ended because of that stage). */
-  exitStage: StopStage | null;
   /** Why it never started, with what was tried. */
   spawnFailure: { message: string; argv: string[]; cwd: string; path: string } | null;
   /** In backoff: when it starts again. */
@@ -101,9 +86,7 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     error: null,
     notes: [],
     adopted: false,
-    stopping: null,
-    stopProgress: null,
-    stopReport: null,
+    stop: new AgentStop(),
     knownMembers: [],
     logs: emptyLogs(),
     latest: null,
@@ -114,8 +97,6 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     response: null,
     runs: [],
     record: null,
-    stopBy: null,
-    exitStage: null,
     spawnFailure: null,
     nextRestartAt: null,
     lastOutputAtMs: null,
@@ -132,6 +113,21 @@ export function isLive(run: AgentRun): boolean {
 /** The root process's identity, once its start time is known. */
 export function rootIdentity(run: AgentRun): ProcessIdentity | null {
   return run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+}
+
+/** The answer a run gave (or would have given), for requestId replays after a restart of Corral. */
+export function responseOf(run: AgentRun): DeploymentResponse {
+  const agentId = run.request.agentId;
+  if (run.response) return run.response;
+  if (run.pid === null) return { agentId, status: 'failed', error: run.error ?? 'Did not start.', errorKind: 'spawn-failed' };
+  if (isLive(run)) return { agentId, status: 'running', pid: run.pid };
+  return { agentId, status: 'exited', pid: run.pid, exitCode: run.exitCode, signal: run.signal };
+}
+
+/** Where the agent's tree hangs: its root, the session it leads, and members seen before. */
+export function anchorOf(run: AgentRun): TreeAnchor {
+  const sessionId = process.platform === 'win32' || run.pid === null ? null : run.pid;
+  return { root: rootIdentity(run), sessionId, knownMembers: run.knownMembers };
 }
 
 /** Adds a note once. */
@@ -193,8 +189,8 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     error: run.error,
     notes: [...run.notes],
     adopted: run.adopted,
-    stopProgress: run.stopProgress,
-    stopReport: run.stopReport,
+    stopProgress: run.stop.progress,
+    stopReport: run.stop.report,
     logDir: run.paths.dir,
     policies,
     restarts: restartsInARow(run.runs, policies.restart),
@@ -241,8 +237,8 @@ export function toPersisted(run: AgentRun, box: SecretBox | null): PersistedAgen
     error: run.error,
     notes: run.notes,
     adopted: run.adopted,
-    stopReport: run.stopReport,
-    stopProgress: run.stopProgress,
+    stopReport: run.stop.report,
+    stopProgress: run.stop.progress,
     knownMembers: run.knownMembers,
     logs: run.logs,
   };
@@ -272,8 +268,7 @@ export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyC
     error: saved.error,
     notes: [...saved.notes, ...secrets.notes.filter((note) => !saved.notes.includes(note))],
     adopted: saved.adopted,
-    stopReport: saved.stopReport,
-    stopProgress: saved.stopProgress ?? null,
+    stop: new AgentStop({ report: saved.stopReport, progress: saved.stopProgress }),
     knownMembers: saved.knownMembers,
     logs: saved.logs,
   };

@@ -10,3 +10,8 @@ export function policiesOf(request: DeploymentRequest): AgentPolicies {
     niceness: request.niceness ?? null,
   };
 }
+
+/** A policy change with its absent fields dropped: those keep the agent's current policies. */
+export function definedPolicies(change: Partial<AgentPolicies>): Partial<AgentPolicies> {
+  return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<AgentPolicies>;
+}

@@ -40,6 +40,17 @@ function next(policy: RestartPolicy, history: readonly RunRecord[]): RestartDeci
   return { restart: true, attempt, delayMs: Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1)) };
 }
 
+/** The line a restart or a crash loop writes to the agent's log (and, for a crash loop, its error). */
+export function describeDecision(decision: RestartDecision, exit: ExitClassification, policy: RestartPolicy): string | null {
+  if (decision.restart) return `${exit.summary} Restarting in ${formatDelay(decision.delayMs)} (restart ${decision.attempt} of ${policy.maxRestarts}).`;
+  if (!decision.crashLooping) return null;
+  return `Crash-looping: ${policy.maxRestarts} restart${policy.maxRestarts === 1 ? '' : 's'} in a row did not keep it running. Last run: ${exit.summary}`;
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
 /** Restarts in a row behind the latest run, which is included when it was itself a restart (0 once a run was stable). */
 export function restartsInARow(history: readonly RunRecord[], policy: Pick<RestartPolicy, 'resetAfterMs'>): number {
   let count = 0;

@@ -16,6 +16,7 @@
  * and its pid + start time match before every signal.
  */
 import { performance } from 'node:perf_hooks';
+import type { OrphanStopView, OrphanView } from '../../../src-preload/contract';
 import { messageOf } from '../errors';
 import {
   collectTree,
@@ -32,32 +33,11 @@ import type { SnapshotCache } from './snapshot-cache';
 import { terminateTree } from './terminate';
 import type { StopTimeouts } from '../types';
 
-/** One process of ours that no live agent accounts for. */
-export interface OrphanProcess {
-  pid: number;
-  /** With pid, the identity a stop request must present. */
-  startTime: string;
-  /** From its CORRAL_AGENT_ID. */
-  agentId: string;
-  name: string;
-  /** Full command line, when readable. */
-  command: string | null;
-  ppid: number;
-  /** ISO time it started, when known. */
-  startedAt: string | null;
-}
+/** One process of ours that no live agent accounts for: the contract's view, which the UI sees unchanged. */
+export type OrphanProcess = OrphanView;
 
-/** What `stopOrphans` did. */
-export interface OrphanStopReport {
-  /** Ended by the stop. */
-  stopped: number;
-  /** Already gone when the stop began. */
-  alreadyEnded: number;
-  /** Survived SIGKILL. */
-  survivors: { pid: number; name: string }[];
-  /** Not signalled: the pid now belongs to another process, or it is not (or no longer) an orphan of ours. */
-  refused: { pid: number; reason: 'recycled' | 'not-an-orphan' }[];
-}
+/** What `stopOrphans` did: the contract's view, which the UI sees unchanged. */
+export type OrphanStopReport = OrphanStopView;
 
 /** A live agent as the sweep needs to see it. */
 export interface LiveAgentRef {

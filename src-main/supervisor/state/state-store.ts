@@ -7,37 +7,18 @@
  * the original under another name and reported, and the engine starts clean:
  * never a crash, never a silent wipe.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Conf from 'conf';
 import { z } from 'zod';
-import { errnoOf, messageOf } from '../errors';
+import { agentStateSchema, runRecordSchema, stopProgressSchema, stopReportSchema } from '../../../src-preload/contract';
+import { messageOf } from '../errors';
 import { emptyLogs } from '../logs/log-rotation';
 import { persistedRequestSchema } from '../request-schema';
-import { setAside } from './set-aside';
+import { openJsonFile, type ConfOptions, type FileDescription, type KeyValueFile } from './json-file';
 
 export const STATE_FILE_NAME = 'state.json';
 export const STATE_VERSION = 3;
 
-const stateSchema = z.enum(['spawning', 'running', 'stopping', 'backoff', 'completed', 'failed', 'crash-looping', 'cancelled', 'lost']);
 const identitySchema = z.object({ pid: z.number().int().positive(), startTime: z.string() });
-const stopReportSchema = z.object({
-  agentId: z.string(),
-  forced: z.boolean(),
-  outcome: z.enum(['stopped', 'unkillable', 'already-ended']),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  processCount: z.number(),
-  endedByStage: z.object({ term1: z.number(), term2: z.number(), kill: z.number() }),
-  survivors: z.array(z.object({ pid: z.number(), name: z.string() })),
-});
-
-const stopProgressSchema = z.object({
-  stage: z.enum(['term1', 'term2', 'kill']),
-  forced: z.boolean(),
-  deadline: z.number(),
-  stageMs: z.object({ term1: z.number(), term2: z.number(), kill: z.number() }),
-});
 
 const offsetSchema = z.number().int().nonnegative();
 const streamLogSchema = z.object({
@@ -46,32 +27,9 @@ const streamLogSchema = z.object({
   lostBytes: offsetSchema,
 });
 
-const stageSchema = z.enum(['term1', 'term2', 'kill']);
-const exitSchema = z.object({
-  kind: z.enum(['exited', 'signalled', 'stopped', 'spawn-failed', 'unknown']),
-  code: z.number().int().nullable(),
-  signal: z.string().nullable(),
-  stopStage: stageSchema.nullable(),
-  stoppedBy: z.enum(['user', 'guard']).nullable(),
-  possiblyOutOfMemory: z.boolean(),
-  spawn: z.object({ argv: z.array(z.string()), cwd: z.string(), path: z.string() }).nullable(),
-  summary: z.string(),
-});
-const runSchema = z.object({
-  run: z.number().int().positive(),
-  trigger: z.enum(['user', 'restart', 'guard']),
-  pid: z.number().int().positive().nullable(),
-  startedAt: z.string(),
-  endedAt: z.string().nullable(),
-  durationMs: z.number().nonnegative().nullable(),
-  exit: exitSchema.nullable(),
-  peakCpuPercent: z.number().nullable(),
-  peakMemoryMb: z.number().nullable(),
-});
-
 export const persistedAgentSchema = z.object({
   request: persistedRequestSchema,
-  state: stateSchema,
+  state: agentStateSchema,
   pid: z.number().int().positive().nullable(),
   startTime: z.string().nullable(),
   bootId: z.string().nullable(),
@@ -89,7 +47,7 @@ export const persistedAgentSchema = z.object({
   logs: z.object({ stdout: streamLogSchema, stderr: streamLogSchema }),
   /** Secret env names, and their values sealed by the host's SecretBox (never in clear; secrets.ts). */
   secrets: z.object({ keys: z.array(z.string()), sealed: z.record(z.string(), z.string()) }).nullable(),
-  runs: z.array(runSchema),
+  runs: z.array(runRecordSchema),
   /** In backoff: when the next start is due (epoch ms). */
   nextRestartAt: z.number().nullable(),
 });
@@ -102,18 +60,7 @@ const stateFileSchema = z.object({
 export type PersistedAgent = z.infer<typeof persistedAgentSchema>;
 export type StateFile = z.infer<typeof stateFileSchema>;
 
-/** The part of conf / electron-store this module uses, so the app can hand in an electron-store. */
-export interface KeyValueFile {
-  readonly path: string;
-  store: Record<string, unknown>;
-}
-
-export interface ConfOptions {
-  cwd: string;
-  configName: string;
-  clearInvalidConfig: false;
-  configFileMode: number;
-}
+export type { ConfOptions, KeyValueFile } from './json-file';
 
 export interface StateStoreOptions {
   dataDir: string;
@@ -138,17 +85,17 @@ export class StateStore {
   /** Opens the file, quarantining it first if it is unreadable, and returns its agents. */
   static open(options: StateStoreOptions): { store: StateStore; agents: StateFile['agents'] } {
     const store = new StateStore(options);
-    const loaded = store.loadOrQuarantine();
-    if (loaded === null) return { store, agents: {} }; // unusable and not set aside: never overwrite it
-    const openFile = options.openFile ?? ((confOptions: ConfOptions) => new Conf(confOptions) as unknown as KeyValueFile);
-    const confOptions: ConfOptions = { cwd: options.dataDir, configName: 'state', clearInvalidConfig: false, configFileMode: 0o600 };
-    try {
-      store.file = openFile(confOptions);
-    } catch (error) {
-      // It changed between our read and conf's: set that aside too, then open clean.
-      if (store.quarantine(`it could not be opened (${messageOf(error)})`)) store.file = openFile(confOptions);
-    }
-    return { store, agents: loaded };
+    const opened = openJsonFile({
+      file: store.path,
+      schema: stateFileSchema,
+      empty: () => ({ version: STATE_VERSION, agents: {} }),
+      migrate,
+      describe: STATE_FILE,
+      openFile: options.openFile,
+    });
+    for (const warning of opened.warnings) options.warn(warning);
+    store.file = opened.file; // null: unusable and not set aside, so never written over
+    return { store, agents: opened.value.agents };
   }
 
   /** Number of whole-file writes so far (coalescing is observable in tests and the bench). */
@@ -184,44 +131,13 @@ export class StateStore {
     this.flush();
     this.file = null;
   }
-
-  /** The saved agents; {} after setting an unusable file aside; null when it is unusable and stays in place. */
-  private loadOrQuarantine(): StateFile['agents'] | null {
-    let raw: string;
-    try {
-      raw = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return {};
-      return this.quarantine(`it could not be read (${messageOf(error)})`) ? {} : null;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (error) {
-      return this.quarantine(`it is not valid JSON (${messageOf(error)})`) ? {} : null;
-    }
-    const parsed = stateFileSchema.safeParse(migrate(json));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return this.quarantine(`it does not match the expected format (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`) ? {} : null;
-    }
-    return parsed.data.agents;
-  }
-
-  /** Keeps the unusable file byte for byte under a new name, removes it, and tells the user. */
-  private quarantine(reason: string): boolean {
-    const outcome = setAside(this.path);
-    if ('kept' in outcome) {
-      this.options.warn(`The state file ${this.path} was set aside because ${reason}. It is kept as ${outcome.kept}; Corral started with no saved agents.`);
-      return true;
-    }
-    this.options.warn(
-      `The state file ${this.path} is unusable because ${reason}, and could not be set aside (${outcome.failure}). ` +
-        'Corral will not save agent state until it is fixed or removed.',
-    );
-    return false;
-  }
 }
+
+const STATE_FILE: FileDescription = {
+  what: 'state file',
+  afterSetAside: 'Corral started with no saved agents',
+  whileStuck: 'Corral will not save agent state until it is fixed or removed.',
+};
 
 /**
  * Brings older state files to the current version, one step at a time.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureAppendThroughput } from '../../../src-renderer/logs/bench-support';
+import { measureAppendThroughput } from '../../../bench/browser/log-append';
 
 describe('measureAppendThroughput', () => {
   it('reports lines per second with a bounded store', () => {

@@ -1,0 +1,400 @@
+/**
+ * One agent's whole life, in one object: it starts runs, records how each one
+ * ended, stops it (concurrent stop calls share one stop), restarts it as its
+ * policy says, watches it on every tick, and is the only writer of its record.
+ * The engine holds one runner per agent id; a new run of the same id reuses
+ * the runner (same log files, same run history).
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { messageOf } from '../errors';
+import type { LogChange } from '../logs/log-tail';
+import { classifyExit, isFailure } from '../policies/exit-classification';
+import { definedPolicies, policiesOf } from '../policies/policies';
+import { describeDecision, shouldRestart } from '../policies/restart-policy';
+import { applyNiceness, requireNiceness } from '../process/priority';
+import { isDeadState, type TreeAnchor } from '../process/process-table';
+import { isAlive } from '../process/terminate';
+import type { TreeSample } from '../process/tree-sample';
+import type { PersistedAgent } from '../state/state-store';
+import type { AgentPolicies, AgentState, AgentStatus, DeploymentRequest, DeploymentResponse, KillOptions, RunRecord, StopReport } from '../types';
+import { addNote, anchorOf, fromPersisted, isLive, newRun, responseOf, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { BY_USER, nothingToStop, type StopCause } from './agent-stop';
+import { agentPaths, appendCorralLine, launch, recordSpawnFailure } from './launch';
+import { observeSample, watchTick } from './observe';
+import { beginRun, closeRecord, notePeaks } from './run-history';
+import { delay, fileSize, type RunnerContext } from './runner-context';
+import { RestartTimer } from './restart-timer';
+import { missingSecretsMessage } from './secrets';
+
+/** After a child's 'exit' the tree may still be going down: how long a stop or a spawn waits for the event. */
+const EXIT_EVENT_GRACE_MS = 2000;
+
+export class AgentRunner {
+  private run: AgentRun;
+  private readonly restartTimer = new RestartTimer();
+
+  private constructor(
+    private readonly ctx: RunnerContext,
+    run: AgentRun,
+  ) {
+    this.run = run;
+  }
+
+  /** A runner for an agent id never seen before; `start` begins its first run. */
+  static create(ctx: RunnerContext, request: DeploymentRequest): AgentRunner {
+    return new AgentRunner(ctx, newRun(request, agentPaths(ctx.dataDir, request.agentId), ctx.historyCapacity));
+  }
+
+  /** A runner for a record from state.json; recovery.ts decides what became of its process. */
+  static fromSaved(ctx: RunnerContext, agentId: string, saved: PersistedAgent): AgentRunner {
+    return new AgentRunner(ctx, fromPersisted(saved, agentPaths(ctx.dataDir, agentId), ctx.historyCapacity, ctx.secretBox));
+  }
+
+  get agentId(): string {
+    return this.run.request.agentId;
+  }
+
+  /** The record, read-only: views, the sampler and recovery read it; only this runner writes it. */
+  get record(): Readonly<AgentRun> {
+    return this.run;
+  }
+
+  get isLive(): boolean {
+    return isLive(this.run);
+  }
+
+  get isStopping(): boolean {
+    return this.run.stop.running !== null;
+  }
+
+  status(nowMs = Date.now()): AgentStatus {
+    return toStatus(this.run, nowMs);
+  }
+
+  persisted(): PersistedAgent {
+    this.run.persistedState = this.run.state;
+    return toPersisted(this.run, this.ctx.secretBox);
+  }
+
+  /** The answer this run gave (or would have given), for requestId replays after a restart of Corral. */
+  response(): DeploymentResponse {
+    return responseOf(this.run);
+  }
+
+  anchor(): TreeAnchor {
+    return anchorOf(this.run);
+  }
+
+  // ---- runs -------------------------------------------------------------------
+
+  /**
+   * Starts a run of `request` (the agent's first, a run again or a restart).
+   * The record is replaced synchronously, so a concurrent request for the same
+   * id sees `spawning`, and a stop asked for meanwhile waits for the answer.
+   */
+  start(request: DeploymentRequest, trigger: RunRecord['trigger']): Promise<DeploymentResponse> {
+    this.cancelRestart();
+    const previous = this.run;
+    const run = newRun(request, previous.paths, this.ctx.historyCapacity);
+    run.logs = previous.logs; // same files: offsets go on where the last run left them
+    run.runs = previous.runs; // one history per agent id
+    run.record = beginRun(run.runs, trigger, Date.now());
+    this.run = run;
+    this.ctx.logTail.remove(this.agentId);
+    this.transition('spawning', null);
+    const answer = this.launch(run);
+    run.settled = answer;
+    return answer;
+  }
+
+  private async launch(run: AgentRun): Promise<DeploymentResponse> {
+    const request = run.request;
+    const launched = await launch(request, run.paths);
+    if (!launched.ok) {
+      run.error = launched.message;
+      run.endedAtMs = Date.now();
+      run.spawnFailure = recordSpawnFailure(request, run.paths, launched.message);
+      this.end('failed');
+      return (run.response = { agentId: this.agentId, status: 'failed', error: launched.message, errorKind: launched.kind });
+    }
+
+    const { child, pid } = launched;
+    run.child = child;
+    run.pid = pid;
+    run.bootId = this.ctx.bootId;
+    run.startedAtMs = run.lastOutputAtMs = Date.now();
+    run.record!.pid = pid;
+    if (request.niceness != null) {
+      // As early as Node allows: children it forks from now on inherit it.
+      for (const problem of applyNiceness([pid], request.niceness).problems) addNote(run, problem);
+    }
+    let exitRecorded!: () => void;
+    run.exited = new Promise((resolve) => (exitRecorded = resolve));
+    // 'exit', not 'close': a grandchild holding an inherited descriptor would delay 'close' forever.
+    child.once('exit', (code, signal) => {
+      if (this.run === run) this.exited(code, signal);
+      exitRecorded();
+    });
+    child.on('error', (error) => this.note(`Process error: ${messageOf(error)}`));
+    this.ctx.logTail.add(this.agentId, 'stdout', run.paths.stdout, launched.stdoutOffset);
+    this.ctx.logTail.add(this.agentId, 'stderr', run.paths.stderr, launched.stderrOffset);
+
+    // Verified alive: the pid exists, is not a zombie, and its start time becomes its identity.
+    const entry = await this.ctx.reader.read(pid);
+    if (entry) run.startTime = entry.startTime;
+    const isVerified = run.endedAtMs === null && entry !== null && !isDeadState(entry.stateCode);
+    if (!isVerified) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
+    if (run.endedAtMs !== null) return (run.response = { agentId: this.agentId, status: 'exited', pid, exitCode: run.exitCode, signal: run.signal });
+    // Could not be read but did not exit either (a platform without cheap reads): trust the OS's 'spawn'.
+    if (!isVerified) addNote(run, 'Could not verify the process after spawning; trusting the OS report.');
+    this.transition('running');
+    return (run.response = { agentId: this.agentId, status: 'running', pid });
+  }
+
+  /** The root's 'exit': a stop decides the end once the whole tree is gone; otherwise the run ends now. */
+  private exited(code: number | null, signal: NodeJS.Signals | null): void {
+    const run = this.run;
+    run.exitCode = code;
+    run.signal = signal;
+    run.endedAtMs = Date.now();
+    run.child = null;
+    if (run.state === 'stopping') run.stop.rootExited(); // the stop decides the end once the whole tree is gone
+    if (isLive(run) && run.state !== 'stopping') this.end(code === 0 ? 'completed' : 'failed');
+    else this.ctx.save('soon');
+    if (run.knownMembers.length <= 1) this.ctx.logTail.finish(this.agentId);
+  }
+
+  /**
+   * A run has ended: its record is closed with how it ended, and its restart
+   * policy decides what comes next (restart after a backoff, crash-looping, or
+   * the plain end state).
+   */
+  private end(state: 'completed' | 'failed' | 'cancelled' | 'lost', unseen: 'corral-away' | 'adopted' | null = null): void {
+    const run = this.run;
+    const cause = run.stop.cause;
+    const stop = cause && state === 'cancelled' ? { stage: run.stop.exitStage ?? 'term1', by: cause.by } : null;
+    const exit = classifyExit({ code: run.exitCode, signal: run.signal, stop, spawnFailure: run.spawnFailure, unseen });
+    const endedAt = run.endedAtMs ?? Date.now();
+    if (run.record) {
+      closeRecord(run.record, exit, endedAt);
+      notePeaks(run.record, run.latest?.treeCpuPercent ?? null, run.latest?.treeMemoryMb ?? null);
+    }
+    if (state === 'failed' || exit.kind === 'signalled') run.error ??= exit.summary;
+    run.stalledSinceMs = null;
+    run.guard.reset();
+    const policy = policiesOf(run.request).restart;
+    const decision = shouldRestart(exit, policy, run.runs, cause?.restart === true);
+    const line = describeDecision(decision, exit, policy);
+    if (line !== null) appendCorralLine(run.paths, line);
+    if (decision.restart) {
+      this.transition('backoff');
+      return this.scheduleRestart(endedAt + decision.delayMs, cause?.restart ? 'guard' : 'restart');
+    }
+    if (decision.crashLooping) {
+      run.error = line;
+      return this.transition('crash-looping');
+    }
+    this.transition(state);
+  }
+
+  // ---- restarts ---------------------------------------------------------------
+
+  /** Starts it again at `atMs` (at once when past); the time is saved, so a restart due while Corral is away happens at its next start. */
+  scheduleRestart(atMs: number, trigger: RunRecord['trigger']): void {
+    this.run.nextRestartAt = atMs;
+    this.ctx.save('soon');
+    this.restartTimer.schedule(atMs, () => this.restart(trigger).catch((error: unknown) => this.note(`Could not restart: ${messageOf(error)}`)));
+  }
+
+  cancelRestart(): void {
+    this.restartTimer.cancel();
+    this.run.nextRestartAt = null;
+  }
+
+  private async restart(trigger: RunRecord['trigger']): Promise<void> {
+    const run = this.run;
+    if (run.state !== 'backoff' || this.ctx.isClosed()) return;
+    if (run.missingSecrets.length > 0) {
+      run.nextRestartAt = null;
+      run.error = missingSecretsMessage(this.agentId, run.missingSecrets);
+      this.transition('failed');
+      return;
+    }
+    await this.start({ ...run.request, requestId: randomUUID() }, trigger);
+  }
+
+  // ---- stopping ---------------------------------------------------------------
+
+  /** The staged stop of its whole tree (process/terminate.ts); concurrent calls share it, a forced one may overtake a graceful one. */
+  stop(options: KillOptions = {}, requestedAt = performance.now(), cause: StopCause = BY_USER): Promise<StopReport> {
+    const run = this.run;
+    // A stop asked for mid-spawn applies to what the spawn produced.
+    if (run.state === 'spawning') return run.settled.then(() => this.stop(options, requestedAt, cause));
+    if (run.state === 'backoff') return Promise.resolve(this.stopBackoff());
+    const force = options.force === true;
+    run.stop.ask(cause);
+    if (run.stop.running && !force) return run.stop.running;
+    const wasLive = isLive(run);
+    if (wasLive && run.state !== 'stopping') this.transition('stopping');
+    return run.stop.begin({
+      target: { agentId: this.agentId, ...this.anchor() },
+      force,
+      timeouts: { ...this.ctx.timeouts, ...options.timeouts },
+      reader: this.ctx.reader,
+      snapshots: this.ctx.snapshots,
+      requestedAt,
+      onStage: (progress) => {
+        this.ctx.save('soon'); // a crash mid-stop resumes it as forceful as it was
+        this.ctx.events.emit('stopStage', { agentId: this.agentId, ...progress });
+      },
+      onDone: (report) => this.stopped(run, report, wasLive),
+    });
+  }
+
+  /** The current stop is over: the run ends `cancelled`, unless its root survived SIGKILL. */
+  private async stopped(run: AgentRun, report: StopReport, wasLive: boolean): Promise<void> {
+    // The tree is gone; let Node deliver the root's exit status before deciding.
+    if (run.child) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
+    run.stop.settle(report);
+    if (report.outcome === 'unkillable') {
+      const who = report.survivors.map((survivor) => `pid ${survivor.pid} (${survivor.name})`).join(', ');
+      addNote(run, `Unkillable: ${who} survived SIGKILL. Still tracked.`);
+    }
+    if (!wasLive) {
+      this.ctx.save('soon'); // leftovers of a run that had already ended: its outcome stands
+      return;
+    }
+    const root = rootIdentity(run);
+    if (root && (await isAlive(root, this.ctx.reader))) {
+      run.stop.survived();
+      this.transition('running');
+      return;
+    }
+    run.endedAtMs ??= Date.now();
+    this.end('cancelled');
+  }
+
+  /** Stopping an agent that waits for its restart: the restart is called off. */
+  private stopBackoff(): StopReport {
+    this.cancelRestart();
+    this.transition('cancelled');
+    return nothingToStop(this.agentId);
+  }
+
+  /** Called off by a removal or Corral's close: no timer outlives the runner. */
+  close(): void {
+    this.restartTimer.cancel();
+    // Agents outlive us: let go of their handles so the host can exit.
+    this.run.child?.removeAllListeners();
+    this.run.child?.stdin?.destroy();
+    this.run.child?.unref();
+  }
+
+  // ---- every tick -------------------------------------------------------------
+
+  /** A fresh sample of its tree (sampler.ts): figures, history, progress, stall and guards; the end of an adopted root. */
+  observe(sample: TreeSample): void {
+    const run = this.run;
+    const seen = observeSample(run, sample);
+    if (seen.rootGone && !run.child && run.state !== 'stopping' && isLive(run)) {
+      // An adopted agent has no 'exit' event: its end is noticed when its root leaves the table.
+      run.endedAtMs = Date.now();
+      addNote(run, 'Ended while adopted: Corral was not its parent, so its exit code is unknown.');
+      this.end('lost', 'adopted');
+    }
+    const alert = watchTick(run);
+    if (alert) this.ctx.save('soon');
+    if (alert && alert.action !== 'notify') {
+      const cause = { by: 'guard', restart: alert.action === 'restart' } as const;
+      this.stop({}, performance.now(), cause).catch((error: unknown) => this.note(`The resource guard could not stop it: ${messageOf(error)}`));
+    }
+    if (!isLive(run) && sample.liveMembers.length === 0) this.ctx.logTail.finish(this.agentId);
+  }
+
+  /** Its log file grew (or was rotated): output seen, for stall detection. */
+  sawOutput(atMs = Date.now()): void {
+    this.run.lastOutputAtMs = atMs;
+  }
+
+  // ---- changes asked for ------------------------------------------------------
+
+  /** New policies now and for later runs; a niceness is applied to the live tree first (refused: nothing changes). */
+  updatePolicies(change: Partial<AgentPolicies>): void {
+    const run = this.run;
+    const defined = definedPolicies(change);
+    if (defined.niceness != null && isLive(run)) {
+      const pids = run.latest?.liveMembers.map((member) => member.pid) ?? (run.pid === null ? [] : [run.pid]);
+      requireNiceness(pids, defined.niceness);
+    }
+    run.request = { ...run.request, ...defined };
+    if (defined.guard !== undefined) run.guard.reset();
+    if (run.state === 'backoff' && policiesOf(run.request).restart.mode === 'no') {
+      // Restarts turned off while one was due: it ends as its last run did.
+      this.cancelRestart();
+      const lastExit = run.runs.at(-1)?.exit ?? null;
+      this.transition(lastExit !== null && isFailure(lastExit) ? 'failed' : 'completed');
+    }
+    this.ctx.save('soon');
+  }
+
+  note(message: string): void {
+    addNote(this.run, message);
+    this.ctx.save('soon');
+  }
+
+  /** A rotation, a cut or a read problem of its log: noted as the change says, saved at once (offsets must not lag a rotation after a crash). */
+  logChanged(change: LogChange): true {
+    if (change.note) {
+      if (change.replaces) setNote(this.run, change.replaces, change.note);
+      else addNote(this.run, change.note);
+    }
+    this.ctx.save('now');
+    return true;
+  }
+
+  // ---- recovery (recovery.ts decides which) -----------------------------------
+
+  /** What recovery.ts found after Corral restarted: `isSame` when the same process (boot, pid, start time) is still there. */
+  recovered(isSame: boolean, sameBoot: boolean): void {
+    const run = this.run;
+    if (!sameBoot) run.knownMembers = []; // pids from before a reboot mean nothing now
+    if (isSame) this.tailFromEnd();
+    if (run.state === 'stopping') {
+      // Corral died mid-stop: `resume()` finishes it, so it never comes back as plain running nor stays half-stopped.
+      run.adopted = isSame;
+      addNote(run, isSame ? 'Corral restarted during its stop; the stop was resumed.' : 'Ended during its stop while Corral was not running; exit code unknown.');
+    } else if (isSame) {
+      run.adopted = true;
+      if (run.state !== 'running') this.transition('running');
+      addNote(run, 'Re-adopted after Corral restarted; its exit code will not be known.');
+    } else {
+      run.endedAtMs = Date.now();
+      run.exitCode = null;
+      run.signal = null;
+      addNote(run, 'Exited while Corral was not running; exit code unknown.');
+      this.end('lost', 'corral-away');
+    }
+  }
+
+  /** What was under way when Corral stopped goes on: a stop (as forceful as it had become), a restart (when due). */
+  resume(): void {
+    const run = this.run;
+    if (run.state === 'stopping') {
+      this.stop({ force: run.stop.resumesForced }).catch((error: unknown) => this.ctx.warn(`Could not finish the stop of "${this.agentId}": ${messageOf(error)}`));
+    }
+    if (run.state === 'backoff') this.scheduleRestart(run.nextRestartAt ?? Date.now(), 'restart');
+  }
+
+  /** An adopted agent's logs are followed from what is on disk now. */
+  private tailFromEnd(): void {
+    this.ctx.logTail.add(this.agentId, 'stdout', this.run.paths.stdout, fileSize(this.run.paths.stdout));
+    this.ctx.logTail.add(this.agentId, 'stderr', this.run.paths.stderr, fileSize(this.run.paths.stderr));
+  }
+
+  private transition(next: AgentState, previous: AgentState | null = this.run.state): void {
+    this.run.state = next;
+    this.ctx.save('soon');
+    this.ctx.events.emit('state', { seq: this.ctx.nextSeq(), agentId: this.agentId, state: next, previousState: previous, at: new Date().toISOString() });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * One run's stop, as one object: who asked for it, the stop under way (shared
+ * by concurrent calls), the stage in progress, the stage that ended the root,
+ * and what the last finished stop did. It runs the staged stop
+ * (process/terminate.ts) and is the only writer of these facts; the runner
+ * decides what the agent's state becomes.
+ */
+import { terminateTree, type StopTarget } from '../process/terminate';
+import type { ProcessReader } from '../process/process-table';
+import type { SnapshotCache } from '../process/snapshot-cache';
+import type { StopProgress, StopReport, StopStage, StopTimeouts } from '../types';
+
+/** Why a stop was asked for: by the user (or Stop all), or by a resource guard that may start it again. */
+export interface StopCause {
+  by: 'user' | 'guard';
+  restart: boolean;
+}
+
+export const BY_USER: StopCause = { by: 'user', restart: false };
+
+export interface StopRun {
+  target: StopTarget;
+  force: boolean;
+  timeouts: StopTimeouts;
+  reader: ProcessReader;
+  snapshots: SnapshotCache;
+  requestedAt: number;
+  /** A stage began (saved and shown: a crash mid-stop resumes it as forceful as it was). */
+  onStage: (progress: StopProgress) => void;
+  /** The current stop's tree is gone (or survived SIGKILL): must call `settle`. Not called for a stop a forced one overtook. */
+  onDone: (report: StopReport) => Promise<void>;
+}
+
+/** The report of a stop that found nothing to signal (an agent waiting for its restart). */
+export function nothingToStop(agentId: string): StopReport {
+  const none = { term1: 0, term2: 0, kill: 0 };
+  return { agentId, forced: false, outcome: 'already-ended', startedAt: new Date().toISOString(), durationMs: 0, processCount: 0, endedByStage: none, survivors: [] };
+}
+
+export class AgentStop {
+  private askedBy: StopCause | null = null;
+  private current: Promise<StopReport> | null = null;
+  private stage: StopProgress | null;
+  private endedBy: StopStage | null = null;
+  private last: StopReport | null;
+
+  /** A stop as saved in state.json (its report, and the stage it had reached if Corral died mid-stop). */
+  constructor(saved: { report?: StopReport | null; progress?: StopProgress | null } = {}) {
+    this.last = saved.report ?? null;
+    this.stage = saved.progress ?? null;
+  }
+
+  get cause(): StopCause | null {
+    return this.askedBy;
+  }
+
+  /** Set while a stop is in progress; concurrent stop calls share it. */
+  get running(): Promise<StopReport> | null {
+    return this.current;
+  }
+
+  get progress(): StopProgress | null {
+    return this.stage;
+  }
+
+  /** The stage running when the root ended (it ended because of that stage). */
+  get exitStage(): StopStage | null {
+    return this.endedBy;
+  }
+
+  /** What the last finished stop did. */
+  get report(): StopReport | null {
+    return this.last;
+  }
+
+  /** A stop saved mid-way resumes forced when it was forced or had reached SIGKILL; otherwise from its first stage. */
+  get resumesForced(): boolean {
+    return this.stage !== null && (this.stage.forced || this.stage.stage === 'kill');
+  }
+
+  /** The user's word outranks a guard's: a stop asked for by hand never restarts. */
+  ask(cause: StopCause): void {
+    if (this.askedBy === null || cause.by === 'user') this.askedBy = cause;
+  }
+
+  /** Runs the staged stop; the newest one is current, and only the current one reports its stages and its end. */
+  begin(run: StopRun): Promise<StopReport> {
+    const stageMs = { term1: run.timeouts.firstTermMs, term2: run.timeouts.secondTermMs, kill: run.timeouts.killMs };
+    const running: Promise<StopReport> = terminateTree(run.target, {
+      force: run.force,
+      timeouts: run.timeouts,
+      reader: run.reader,
+      snapshots: run.snapshots,
+      requestedAt: run.requestedAt,
+      onStage: (stage, deadline) => {
+        if (this.current !== running) return;
+        this.stage = { stage, forced: run.force, deadline, stageMs };
+        run.onStage(this.stage);
+      },
+    }).then(async (report) => {
+      if (this.current === running) await run.onDone(report);
+      return report;
+    });
+    this.current = running;
+    return running;
+  }
+
+  /** The current stop has ended (called by `onDone` once the root's exit had its chance to arrive). */
+  settle(report: StopReport): void {
+    this.current = null;
+    this.last = report;
+    this.endedBy ??= this.stage?.stage ?? null;
+    this.stage = null;
+  }
+
+  /** The root exited during the stop: the stage in progress ended it. */
+  rootExited(): void {
+    this.endedBy = this.stage?.stage ?? 'term1';
+  }
+
+  /** Everything but a root that survived SIGKILL is gone: the agent runs on, keeping the report. */
+  survived(): void {
+    this.askedBy = null;
+    this.endedBy = null;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * What every agent runner shares: the engine's services, never another
+ * agent's state. The engine builds one and hands it to each runner.
+ */
+import { statSync } from 'node:fs';
+import type { Emitter } from '../events';
+import type { LogTail } from '../logs/log-tail';
+import type { ProcessReader } from '../process/process-table';
+import type { SnapshotCache } from '../process/snapshot-cache';
+import type { StopTimeouts, SupervisorEvents } from '../types';
+import type { SecretBox } from './secrets';
+
+/** What every runner shares: the engine's services, never another agent's state. */
+export interface RunnerContext {
+  readonly dataDir: string;
+  readonly bootId: string | null;
+  readonly reader: ProcessReader;
+  readonly snapshots: SnapshotCache;
+  readonly logTail: LogTail;
+  readonly timeouts: StopTimeouts;
+  readonly historyCapacity: number;
+  readonly secretBox: SecretBox | null;
+  readonly events: Emitter<SupervisorEvents>;
+  /** The sequence number of the next state or status event. */
+  nextSeq(): number;
+  /** Saves state.json: coalesced, or at once. */
+  save(at: 'soon' | 'now'): void;
+  warn(message: string): void;
+  isClosed(): boolean;
+}
+
+export function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

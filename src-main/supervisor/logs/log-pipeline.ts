@@ -1,0 +1,64 @@
+/**
+ * An agent's log bytes on their way out of the engine: the tail reads the
+ * files (and rotates them), the masker hides secret values, `log` listeners
+ * get the chunks; `readSlice` serves a masked slice of the files for paging.
+ * The engine builds one and owns it.
+ */
+import { CorralError, messageOf } from '../errors';
+import type { DeploymentRequest, LogEvent, LogSlice } from '../types';
+import type { AgentPaths } from '../agent/launch';
+import { secretBytesOf } from '../agent/secrets';
+import { readLogSlice, rotationPolicy, type AgentLogs } from './log-rotation';
+import { LogTail, type LogChange } from './log-tail';
+import { LogMasker, maskSlice } from './secret-mask';
+
+/** What the pipeline needs to know of an agent: the request (for its secrets) and where its bytes live. */
+export interface LoggedAgent {
+  request: DeploymentRequest;
+  paths: AgentPaths;
+  logs: AgentLogs;
+}
+
+export interface LogPipelineOptions {
+  pollMs?: number;
+  maxBytes?: number;
+  maxFiles?: number;
+  agent: (agentId: string) => LoggedAgent | undefined;
+  /** Whether anybody listens; when nobody does, files are not read. */
+  isWanted: () => boolean;
+  emit: (event: LogEvent) => void;
+  onActivity: (agentId: string) => void;
+  /** Records a rotation, a cut or a read problem on the agent; false when no such agent is held. */
+  noteChange: (agentId: string, change: LogChange) => boolean;
+  warn: (message: string) => void;
+}
+
+export function createLogPipeline(options: LogPipelineOptions): { tail: LogTail; masker: LogMasker } {
+  const masker = new LogMasker((agentId) => secretBytesOf(options.agent(agentId)?.request), options.emit);
+  const tail = new LogTail({
+    intervalMs: options.pollMs,
+    isWanted: options.isWanted,
+    onChunk: (event) => masker.push(event),
+    onActivity: options.onActivity,
+    logOf: (agentId, stream) => options.agent(agentId)?.logs[stream] ?? null,
+    rotation: rotationPolicy(options.maxBytes, options.maxFiles),
+    onChange: (agentId, change) => {
+      const isNoted = options.noteChange(agentId, change);
+      if (!isNoted && change.note && !change.warning) options.warn(`${agentId}: ${change.note}`);
+      if (change.warning) options.warn(change.warning);
+    },
+  });
+  return { tail, masker };
+}
+
+/** Up to `maxBytes` of one stream ending at `before` (default: the end), across rotations, secrets masked. */
+export function readSlice(agent: LoggedAgent, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): LogSlice {
+  const agentId = agent.request.agentId;
+  if (stream !== 'stdout' && stream !== 'stderr') throw new CorralError('invalid-argument', `Unknown log stream "${String(stream)}"; use stdout or stderr.`);
+  try {
+    const read = (before: number | undefined, maxBytes: number) => readLogSlice(agent.paths[stream], agent.logs[stream], before, maxBytes);
+    return { agentId, stream, ...maskSlice(read, options.before, options.maxBytes, secretBytesOf(agent.request)) };
+  } catch (error) {
+    throw new CorralError('io-error', `Could not read the ${stream} log of "${agentId}": ${messageOf(error)}`);
+  }
+}

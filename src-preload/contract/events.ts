@@ -1,0 +1,51 @@
+/**
+ * Every event the host pushes to the UI: its channel and its payload.
+ */
+import { eventChannel, type EventChannel, type EventName } from './channels';
+import type { LogStream } from './schemas';
+import type { AgentView, NoticeKind, SummaryView } from './views';
+
+/** Pushed at most once per sampling tick: every agent's status and the totals. */
+export interface StatusEventView {
+  seq: number;
+  at: string;
+  agents: Record<string, AgentView>;
+  summary: SummaryView;
+  /** Agents removed since the last event. */
+  removed: string[];
+}
+
+/** New bytes of a followed agent's log, coalesced (at most ~20 per second per agent). */
+export interface LogEventView {
+  agentId: string;
+  stream: LogStream;
+  offset: number;
+  /** base64 */
+  data: string;
+}
+
+/** Something the user should be told about now (the host shows it as a desktop notification too). */
+export interface NoticeView {
+  kind: NoticeKind;
+  agentId: string | null;
+  title: string;
+  body: string;
+  at: string;
+}
+
+/** Every event, by name, with its channel. Exactly the events of EVENT_NAMES: the `satisfies` fails the compile otherwise. */
+export const events = {
+  status: { channel: eventChannel('status') },
+  log: { channel: eventChannel('log') },
+  notice: { channel: eventChannel('notice') },
+} as const satisfies { readonly [E in EventName]: { readonly channel: EventChannel<E> } };
+
+/** Holds a payload map only when it names exactly the events of EVENT_NAMES (a missing or an extra one fails the compile). */
+type PayloadsFor<T extends Record<EventName, unknown> & Record<Exclude<keyof T, EventName>, never>> = T;
+
+/** Each event's payload. */
+export type EventPayloads = PayloadsFor<{
+  status: StatusEventView;
+  log: LogEventView;
+  notice: NoticeView;
+}>;
