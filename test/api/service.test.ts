@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CALL_NAMES, calls, type EventName, type EventPayloads, type Result } from '../../src-preload/contract';
 import { createContractService, type HostAdapter } from '../../src-main/api/index';
-import { fixture, idPrefix, NODE, useSupervisor } from '../helpers/agents';
+import { fixture, idPrefix, NODE, useSupervisor, waitForLog } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -202,8 +202,7 @@ describe('contract service: calls', () => {
     const { ok, engine } = await setUp(prefix);
     const id = `${prefix}-1`;
     await ok('spawnAgent', spawnInput(prefix, 1, [NODE, fixture('ignore-term.mjs')]));
-    await waitFor(async () => (await engine.getAgentStatus(id)).processAlive);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let it install its SIGTERM handler
+    await waitForLog(engine, id, 'ready'); // printed once its SIGTERM handler is in place
     const stopping = ok('stopAgent', { agentId: id });
     const progress = await waitFor(async () => (await ok<{ stopProgress: { stage: string; deadline: number } | null }>('getAgent', { agentId: id })).stopProgress);
     expect(progress.stage).toBe('term1');
@@ -249,8 +248,14 @@ describe('contract service: events', () => {
 
   it('notifies when an agent fails', async () => {
     const prefix = idPrefix('svc-notice');
-    const { ok, received } = await setUp(prefix);
-    await ok('spawnAgent', spawnInput(prefix, 1, [NODE, '-e', 'setTimeout(() => process.exit(3), 300)']));
+    const { ok, received, engine } = await setUp(prefix);
+    const id = `${prefix}-1`;
+    const script = "process.on('SIGUSR2', () => process.exit(3)); console.log('ready'); setInterval(() => {}, 1000)";
+    const { pid } = await ok<{ pid: number }>('spawnAgent', spawnInput(prefix, 1, [NODE, '-e', script]));
+    await waitForLog(engine, id, 'ready');
+    // It fails only once the service has seen it running (the other test covers a failure before the first tick).
+    await waitFor(() => received.some((item) => item.event === 'status' && (item.payload as EventPayloads['status']).agents[id]?.state === 'running'), { what: 'a status event with it running' });
+    process.kill(pid, 'SIGUSR2');
     const notice = await waitFor(() => received.find((item) => item.event === 'notice' && (item.payload as EventPayloads['notice']).kind === 'failed'));
     expect(notice.payload).toMatchObject({ kind: 'failed', agentId: `${prefix}-1` });
     expect((notice.payload as EventPayloads['notice']).body).toContain('3');

@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
-import { createSupervisor, type DeploymentRequest, type Supervisor, type SupervisorOptions } from '../../src-main/supervisor/index';
+import { createSupervisor, type DeploymentRequest, type StatusEvent, type Supervisor, type SupervisorOptions } from '../../src-main/supervisor/index';
 import { isPidAlive, liveAgentProcesses } from './proc';
+import { waitFor } from './wait';
 
 export { isPidAlive, liveAgentProcesses };
 
@@ -107,4 +108,42 @@ export async function waitForLog(supervisor: Supervisor, agentId: string, text: 
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${JSON.stringify(text)} in ${agentId}'s ${stream}; it has: ${log.slice(-500)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * The supervisor's next `n` status events (sampling ticks); subscribing is what makes the engine emit them.
+ * For a test that must let time pass to show something does NOT happen, counted in the engine's own ticks:
+ * timer ticks come at least one sampling interval apart, so `n` of them span at least `n - 1` intervals
+ * (unless something else asks for a sample meanwhile).
+ */
+export function waitForTicks(supervisor: Supervisor, n: number, timeoutMs = 10_000): Promise<StatusEvent[]> {
+  return new Promise((resolve, reject) => {
+    const ticks: StatusEvent[] = [];
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${n} status ticks; saw ${ticks.length}`));
+    }, timeoutMs);
+    const unsubscribe = supervisor.on('status', (event) => {
+      ticks.push(event);
+      if (ticks.length < n) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(ticks);
+    });
+  });
+}
+
+/**
+ * Waits until the agent's latest sample is older than `windowMs` (the engine's freshness window: a live
+ * agent's figures are reused for at most min(sampling interval, 500 ms)), so its next status call samples
+ * anew. The window is wall-clock; this waits on the engine's own record of when it last sampled.
+ */
+export async function waitForStaleSample(supervisor: Supervisor, agentId: string, windowMs = 500): Promise<void> {
+  await waitFor(
+    async () => {
+      const latest = (await supervisor.getAgentHistory(agentId)).at(-1);
+      return latest === undefined || Date.now() - latest.at > windowMs;
+    },
+    { what: `${agentId}'s latest sample to be older than ${windowMs} ms` },
+  );
 }

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus, LogEvent, Supervisor } from '../../src-main/supervisor/index';
-import { fixture, idPrefix, isPidAlive, liveAgentProcesses, NODE, readLog, request, tempDir, useSupervisor, waitForLog } from '../helpers/agents';
+import { fixture, idPrefix, isPidAlive, liveAgentProcesses, NODE, readLog, request, tempDir, useSupervisor, waitForLog, waitForTicks } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
 const prefix = idPrefix('hostile');
@@ -100,7 +100,9 @@ describe('hostile agents', () => {
     await waitFor(() => !existsSync(`/proc/${pid}/fd/1`) && !existsSync(`/proc/${pid}/fd/2`) && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep');
     const historyBefore = (await supervisor.getAgentHistory(req.agentId)).length;
     await supervisor.sampleNow();
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // The engine's own ticks sample it too, and give the 20 ms log tail a 200 ms interval's polls of the closed streams.
+    const ticks = await waitForTicks(supervisor, 2);
+    expect(ticks.map((tick) => tick.agents[req.agentId]?.processAlive)).toEqual([true, true]);
     await supervisor.sampleNow();
     const status = await supervisor.getAgentStatus(req.agentId);
     expect(status).toMatchObject({ state: 'running', health: 'healthy', processAlive: true, pid });
@@ -122,8 +124,9 @@ describe('hostile agents', () => {
 
   it('counts several zombie descendants, and reapZombies clears them when their parent reaps on SIGCHLD', async () => {
     const supervisor = await useSupervisor(prefix);
-    // Three children exit while the parent has no SIGCHLD handler (zombies); then it installs one that reaps.
-    const script = 'use POSIX ":sys_wait_h"; $| = 1; for (1..3) { exit 0 if fork() == 0 } select(undef, undef, undef, 0.2); $SIG{CHLD} = sub { 1 while waitpid(-1, WNOHANG) > 0 }; print "ready\\n"; sleep 1 while 1;';
+    // Three children exit while the parent has no SIGCHLD handler (zombies: it waits until /proc says all three are
+    // state Z); then it installs one that reaps.
+    const script = 'use POSIX ":sys_wait_h"; $| = 1; my @kids; for (1..3) { my $kid = fork(); exit 0 if $kid == 0; push @kids, $kid } sub zombie { open(my $f, "<", "/proc/$_[0]/stat") or return 0; return <$f> =~ /\\) Z /; } select(undef, undef, undef, 0.01) until 3 == grep { zombie($_) } @kids; $SIG{CHLD} = sub { 1 while waitpid(-1, WNOHANG) > 0 }; print "ready\\n"; sleep 1 while 1;';
     const req = request(prefix, ['perl', '-e', script]);
     await supervisor.spawnAgent(req);
     await waitForLog(supervisor, req.agentId, 'ready');

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RestartPolicy } from '../../src-preload/contract';
-import { fixture, idPrefix, NODE, readLog, request, tempDir, useSupervisor, waitForLog } from '../helpers/agents';
+import { fixture, idPrefix, NODE, readLog, request, tempDir, useSupervisor, waitForLog, waitForTicks } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
 const prefix = idPrefix('lifecycle');
@@ -91,10 +91,14 @@ describe('restart policy', () => {
   it('a stop by the user is never followed by a restart, and the run says which stage ended it', async () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, [NODE, fixture('sleeper.mjs')], { restart: quick({ mode: 'always' }) });
+    const states: string[] = [];
+    supervisor.on('state', (event) => event.agentId === req.agentId && states.push(event.state));
     await supervisor.spawnAgent(req);
     await waitForLog(supervisor, req.agentId, 'up');
     await supervisor.killAgent(req.agentId);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // longer than the backoff: a restart would have begun
+    // Showing no restart follows needs a period past its 100 ms backoff: two ticks are one 200 ms interval apart.
+    await waitForTicks(supervisor, 2);
+    expect(states).toEqual(['spawning', 'running', 'stopping', 'cancelled']);
     const status = await supervisor.getAgentStatus(req.agentId);
     expect(status.state).toBe('cancelled');
     expect(status.lastExit).toMatchObject({ kind: 'stopped', stoppedBy: 'user', stopStage: 'term1', code: 0 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../src-main/supervisor/index';
 import { createPsReader } from '../../src-main/supervisor/process/ps-reader';
-import { fixture, idPrefix, NODE, request, useSupervisor, waitForLog } from '../helpers/agents';
+import { fixture, idPrefix, NODE, request, useSupervisor, waitForLog, waitForStaleSample, waitForTicks } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
 const prefix = idPrefix('sample');
@@ -12,7 +12,7 @@ describe('sampling', () => {
     const req = request(prefix, [NODE, fixture('busy.mjs')]);
     await supervisor.spawnAgent(req);
     await waitForLog(supervisor, req.agentId, 'busy');
-    await new Promise((resolve) => setTimeout(resolve, 600)); // past the freshness window, with CPU time worth measuring
+    await waitForStaleSample(supervisor, req.agentId); // so the status below samples anew, over half a second of CPU time
     const status = await supervisor.getAgentStatus(req.agentId);
     expect(status.cpuPercent).toBeGreaterThan(20);
     expect(status.memoryMb).toBeGreaterThan(5);
@@ -29,7 +29,7 @@ describe('sampling', () => {
     await supervisor.spawnAgent(tree);
     await supervisor.spawnAgent(busy);
     await waitForLog(supervisor, busy.agentId, 'busy');
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await waitForStaleSample(supervisor, busy.agentId); // the next sample measures over half a second of CPU time
     const status = await waitFor(async () => {
       await supervisor.sampleNow();
       const s = await supervisor.getAgentStatus(tree.agentId);
@@ -110,8 +110,8 @@ describe('sampling', () => {
     const history = await supervisor.getAgentHistory(reqs[0]!.agentId);
     expect(history.length).toBe(10); // 500 ms at 50 ms
     expect(history.every((point) => point.treeMemoryMb !== null && point.treeMemoryMb > 0)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(events.length).toBe(count); // unsubscribed means no more
+    await waitForTicks(supervisor, 3);
+    expect(events.length).toBe(count); // unsubscribed means no more, though ticks went on
   });
 
   it('stops counting runtime when the agent exits', async () => {
@@ -122,7 +122,9 @@ describe('sampling', () => {
       const s = await supervisor.getAgentStatus(req.agentId);
       return s.state === 'completed' && s;
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A runtime still counting must have time to show it (0.1 s steps): two ticks are one 200 ms interval apart.
+    const ticks = await waitForTicks(supervisor, 2);
+    expect(ticks.map((tick) => tick.agents[req.agentId]?.runtimeSeconds)).toEqual([done.runtimeSeconds, done.runtimeSeconds]);
     const later = await supervisor.getAgentStatus(req.agentId);
     expect(later.runtimeSeconds).toBe(done.runtimeSeconds);
     expect(later.runtimeSeconds).toBeGreaterThanOrEqual(0.1);

@@ -32,8 +32,8 @@ function aesBox(key = randomBytes(32)): SecretBox {
   };
 }
 
-// Prints the secret whole, then split across two writes 150 ms apart (two log chunks), then stays up.
-const PRINT = [NODE, '-e', "const s = process.env.API_TOKEN; console.log('token=' + s); process.stdout.write('split=' + s.slice(0, 7)); setTimeout(() => { console.log(s.slice(7) + ' end'); }, 150); setInterval(() => {}, 1000)"];
+// Prints the secret whole, then its first 7 bytes; the rest (a later write, so a later log chunk) on SIGUSR2; then stays up.
+const PRINT = [NODE, '-e', "const s = process.env.API_TOKEN; process.on('SIGUSR2', () => console.log(s.slice(7) + ' end')); console.log('token=' + s); process.stdout.write('split=' + s.slice(0, 7)); setInterval(() => {}, 1000)"];
 
 describe('secret environment values', () => {
   it('reach the agent, are masked in log events and slices (split across chunks too), and never reach the state file in clear', async () => {
@@ -42,12 +42,16 @@ describe('secret environment values', () => {
     const events: LogEvent[] = [];
     supervisor.on('log', (event) => events.push(event));
     const req = request(prefix, PRINT, { secretEnv: { API_TOKEN: SECRET }, env: { PLAIN: 'visible' } });
-    await supervisor.spawnAgent(req);
+    const { pid } = await supervisor.spawnAgent(req);
+    const sent = () => Buffer.concat(events.filter((event) => event.agentId === req.agentId).map((event) => event.data)).toString();
+    // 'split=' and the first half are one write, so one read: once 'split=' is out, the second half comes in a later chunk.
+    await waitFor(() => sent().includes('split='), { what: 'the first half of the split secret to be read' });
+    process.kill(pid!, 'SIGUSR2');
     const onDisk = await waitForLog(supervisor, req.agentId, ' end');
     // The file holds what the agent wrote: masking is for what leaves the engine.
     expect(onDisk).toContain(`token=${SECRET}`);
     await waitFor(() => Buffer.concat(events.map((event) => event.data)).toString().includes(' end'));
-    const all = Buffer.concat(events.filter((event) => event.agentId === req.agentId).map((event) => event.data)).toString();
+    const all = sent();
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain(SECRET.slice(7)); // the split half is masked too
     expect(all).toContain(`token=${'*'.repeat(SECRET.length)}`);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, useSupervisor, waitForLog } from '../helpers/agents';
+import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, useSupervisor, waitForLog, waitForTicks } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 
 const prefix = idPrefix('watchdogs');
@@ -22,10 +22,10 @@ describe('stall detection', () => {
   it('marks a silent, idle agent stalled; a silent busy one is not; output ends the stall', async () => {
     const supervisor = await useSupervisor(prefix, { sampleIntervalMs: 100 });
     const stall = { quietMs: 1000, cpuBelowPercent: 5 };
-    // Silent and idle until it reads a line... it has no stdin, so: idle, then a line after 2.5 s.
-    const idle = request(prefix, [NODE, '-e', "console.log('hello'); setTimeout(() => console.log('woke'), 2500); setTimeout(() => {}, 60000)"], { stall });
+    // Silent and idle after its first line, until the test wakes it with SIGUSR2 (its handler is set before that line).
+    const idle = request(prefix, [NODE, '-e', "process.on('SIGUSR2', () => console.log('woke')); console.log('hello'); setTimeout(() => {}, 60000)"], { stall });
     const busy = request(prefix, [NODE, fixture('busy.mjs')], { stall });
-    await supervisor.spawnAgent(idle);
+    const { pid: idlePid } = await supervisor.spawnAgent(idle);
     await supervisor.spawnAgent(busy);
     const stalled = await waitFor(async () => {
       const status = await supervisor.getAgentStatus(idle.agentId);
@@ -35,6 +35,7 @@ describe('stall detection', () => {
     expect(Date.parse(stalled.stalledSince!) - Date.parse(stalled.lastOutputAt!)).toBe(1000);
     expect((await supervisor.getProcessSummary()).stalled).toBeGreaterThanOrEqual(1);
     expect((await supervisor.getAgentStatus(busy.agentId)).health).toBe('healthy');
+    process.kill(idlePid!, 'SIGUSR2');
     await waitFor(async () => (await supervisor.getAgentStatus(idle.agentId)).health === 'healthy', { what: 'output to end the stall' });
     expect((await supervisor.getAgentStatus(idle.agentId)).stalledSince).toBeNull();
   });
@@ -44,7 +45,9 @@ describe('stall detection', () => {
     const req = request(prefix, [NODE, fixture('sleeper.mjs')], { stall: null });
     await supervisor.spawnAgent(req);
     await waitForLog(supervisor, req.agentId, 'up');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Never stalling needs a quiet period past the 1 s the test above stalls after: 13 ticks span at least 1.2 s.
+    const ticks = await waitForTicks(supervisor, 13);
+    expect(ticks.map((tick) => tick.agents[req.agentId]?.health)).toEqual(ticks.map(() => 'healthy'));
     const status = await supervisor.getAgentStatus(req.agentId);
     expect(status.policies.stall).toBeNull();
     expect(status.health).toBe('healthy');
@@ -82,7 +85,9 @@ describe('resource guards', () => {
     }, { what: 'the guard to stop it' });
     expect(status.lastExit).toMatchObject({ kind: 'stopped', stoppedBy: 'guard', stopStage: 'term1' });
     expect(status.lastExit!.summary).toMatch(/^Stopped by a resource guard at SIGTERM/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Showing no restart follows needs a period past its 100 ms backoff: four ticks span at least 300 ms.
+    const ticks = await waitForTicks(supervisor, 4);
+    expect(ticks.map((tick) => tick.agents[req.agentId]?.state)).toEqual(ticks.map(() => 'cancelled'));
     expect((await supervisor.getAgentStatus(req.agentId)).runCount).toBe(1);
   });
 

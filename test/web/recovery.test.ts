@@ -210,8 +210,11 @@ describe('shutdown on signals', () => {
     await waitForLogFile(dir, stubborn.agentId, 'ready');
 
     served.child.kill('SIGTERM');
+    // serve logs the first signal as it takes it: its 1 s echo window began no later than we see this line.
+    const handledAt = await waitFor(() => served.stderr().includes('SIGTERM: stopping every agent') && Date.now(), { what: 'serve to take the first SIGTERM' });
     await waitForLogFile(dir, stubborn.agentId, 'ignoring SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1200)); // past the 1 s echo window: this one is the user
+    // The echo window is wall-clock and no event marks its end: a repeat inside it is ignored, so the user's comes after.
+    await waitFor(() => Date.now() - handledAt > 1100, { what: 'the 1 s echo window to pass' });
     const forcedAt = Date.now();
     served.child.kill('SIGTERM');
     expect(await served.exited, served.stderr()).toEqual({ code: 0, signal: null });

@@ -73,7 +73,6 @@ export async function launch(request: DeploymentRequest, paths: AgentPaths): Pro
   }
 }
 
-/** Appends one line to the agent's stderr log, as the seed's _handle_spawn_failure does. Best effort. */
 /** What was tried when the program could not start: kept on the run record, and written to its stderr log. */
 export function recordSpawnFailure(request: DeploymentRequest, paths: AgentPaths, message: string): { message: string; argv: string[]; cwd: string; path: string } {
   const cwd = request.cwd ?? process.cwd();
@@ -82,6 +81,7 @@ export function recordSpawnFailure(request: DeploymentRequest, paths: AgentPaths
   return { message, argv: [...request.command], cwd, path: searched };
 }
 
+/** Appends one line to the agent's stderr log, as the seed's _handle_spawn_failure does. Best effort. */
 export function appendCorralLine(paths: AgentPaths, line: string): void {
   try {
     ensureDir(paths.dir);
