@@ -48,6 +48,15 @@ function scrollState(log: Locator): Promise<{ top: number; height: number; clien
   return log.evaluate((el) => ({ top: el.scrollTop, height: el.scrollHeight, client: el.clientHeight }));
 }
 
+/** Waits until the log is long enough to scroll and sits at its bottom (where Follow keeps it). */
+function untilScrollableAtBottom(log: Locator): Promise<unknown> {
+  const atBottom = async () => {
+    const s = await scrollState(log);
+    return s.height > s.client + 600 && s.height - s.top - s.client <= 18;
+  };
+  return until('a scrollable log at its bottom', atBottom, 15_000, 100);
+}
+
 function scrollTo(log: Locator, top: number): Promise<void> {
   return log.evaluate((el, y) => {
     el.scrollTop = y;
@@ -307,15 +316,7 @@ describe('agent controls and tabs in the browser', () => {
       // Following: the view sits at the bottom while lines arrive.
       const follow = page.getByRole('checkbox', { name: 'Follow' });
       expect(await follow.isChecked()).toBe(true);
-      await until(
-        'a scrollable log at its bottom',
-        async () => {
-          const s = await scrollState(log);
-          return s.height > s.client + 600 && s.height - s.top - s.client <= 18;
-        },
-        15_000,
-        100,
-      );
+      await untilScrollableAtBottom(log);
 
       // Not following: a position the user chose stays put while the log grows below it.
       await follow.uncheck();
@@ -348,15 +349,7 @@ describe('agent controls and tabs in the browser', () => {
       const log = logOf(page);
       const follow = page.getByRole('checkbox', { name: 'Follow' });
       expect(await follow.isChecked()).toBe(true);
-      await until(
-        'a scrollable log at its bottom',
-        async () => {
-          const s = await scrollState(log);
-          return s.height > s.client + 600 && s.height - s.top - s.client <= 18;
-        },
-        15_000,
-        100,
-      );
+      await untilScrollableAtBottom(log);
 
       // The race, made certain: untick at the moment lines were rendered (the view has just scrolled to the tail,
       // and the browser reports that scroll on the next frame), then look again two frames later.
