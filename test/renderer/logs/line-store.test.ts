@@ -150,19 +150,4 @@ describe('LineStore', () => {
     expect(model.store.version).toBe(before + 2);
     expect(calls).toBe(1);
   });
-
-  it('appends in time proportional to the new data, not to what is kept', () => {
-    const model = modelWith({ maxLines: 50_000 });
-    const chunk = encode('0123456789abcdef0123456789abcdef\n'.repeat(2000));
-    for (let i = 0; i < 30; i++) model.append('stdout', chunk); // fill past the bound
-    const time = (n: number) => {
-      const t = performance.now();
-      for (let i = 0; i < n; i++) model.append('stdout', chunk);
-      return performance.now() - t;
-    };
-    time(5);
-    const per = time(20) / 20;
-    // 2000 lines per append; even a slow CI box does this in well under 20 ms.
-    expect(per).toBeLessThan(20);
-  });
 });
