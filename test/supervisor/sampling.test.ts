@@ -45,15 +45,16 @@ describe('sampling', () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, [NODE, fixture('tree.mjs'), '2']);
     await supervisor.spawnAgent(req);
-    const status = await waitFor(async () => {
+    // Four descendants exist as soon as they are forked; a grandchild is `sleep` only once it has exec'd.
+    const { status, tree } = await waitFor(async () => {
       await supervisor.sampleNow();
       const s = await supervisor.getAgentStatus(req.agentId);
-      return s.descendantCount === 4 && s;
+      const t = await supervisor.getProcessTree(req.agentId);
+      return s.descendantCount === 4 && t.filter((p) => p.name === 'sleep').length === 2 && { status: s, tree: t };
     });
     expect(status.zombieDescendants).toBe(0);
     expect(status.treeMemoryMb).toBeGreaterThan(status.memoryMb!);
     expect(status.treeNumThreads).toBeGreaterThan(status.numThreads!);
-    const tree = await supervisor.getProcessTree(req.agentId);
     expect(tree).toHaveLength(5);
     expect(tree[0]!.pid).toBe(status.pid);
     expect(tree.filter((p) => p.name === 'sleep')).toHaveLength(2);

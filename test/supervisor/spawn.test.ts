@@ -24,6 +24,21 @@ describe('spawnAgent', () => {
     expect(done.endedAt).not.toBeNull();
   });
 
+  it('a tick while an agent is still spawning leaves it spawning, then running: never lost', async () => {
+    const supervisor = await useSupervisor(prefix);
+    const req = request(prefix, [NODE, fixture('sleeper.mjs')]);
+    const states: string[] = [];
+    supervisor.on('state', (event) => event.agentId === req.agentId && states.push(event.state));
+    const answer = supervisor.spawnAgent(req);
+    // The record is registered (spawning) before the process exists: its root cannot be in any table yet.
+    await supervisor.sampleNow();
+    expect((await answer).status).toBe('running');
+    const status = await supervisor.getAgentStatus(req.agentId);
+    expect(status.state).toBe('running');
+    expect(status.notes.filter((note) => note.startsWith('Ended while adopted'))).toEqual([]);
+    expect(states).toEqual(['spawning', 'running']);
+  });
+
   it('reports failed with the exit code of an agent that exits non-zero', async () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, [NODE, fixture('exit-code.mjs'), '3', '200']);

@@ -297,8 +297,9 @@ export class AgentRunner {
   observe(sample: TreeSample): void {
     const run = this.run;
     const seen = observeSample(run, sample);
-    if (seen.rootGone && !run.child && run.state !== 'stopping' && isLive(run)) {
-      // An adopted agent has no 'exit' event: its end is noticed when its root leaves the table.
+    // An adopted agent has no 'exit' event: its end is noticed when its root leaves the table. Only a running
+    // one: a spawning agent's root is not in any table yet (a tick during a spawn must not end it).
+    if (seen.rootGone && !run.child && run.state === 'running') {
       run.endedAtMs = Date.now();
       addNote(run, 'Ended while adopted: Corral was not its parent, so its exit code is unknown.');
       this.end('lost', 'adopted');

@@ -4,9 +4,10 @@
  * shell. Resolves once the OS has confirmed the spawn or refused it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { errnoOf, messageOf } from '../errors';
+import { ensurePrivateDir, openForAppend, UnsafeFileError } from '../logs/safe-file';
 import { checkCwd, resolveExecutable } from './resolve-executable';
 import type { DeploymentRequest, ErrorKind } from '../types';
 
@@ -84,27 +85,38 @@ export function recordSpawnFailure(request: DeploymentRequest, paths: AgentPaths
 /** Appends one line to the agent's stderr log, as the seed's _handle_spawn_failure does. Best effort. */
 export function appendCorralLine(paths: AgentPaths, line: string): void {
   try {
-    ensureDir(paths.dir);
-    appendFileSync(paths.stderr, `[corral ${new Date().toISOString()}] ${line}\n`, { mode: 0o600 });
+    ensurePrivateDir(paths.dir);
+    // Through a checked descriptor: never appended to whatever a link the agent planted there points to.
+    const fd = openForAppend(paths.stderr);
+    try {
+      writeSync(fd, `[corral ${new Date().toISOString()}] ${line}\n`);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // The failure this line reports is already in the agent's state; a log we cannot write adds nothing.
   }
 }
 
+/** The agent's log descriptors: never through a link the agent left in its folder, only plain files (safe-file.ts). */
 function openLogs(paths: AgentPaths): { out: number; err: number } {
-  ensureDir(paths.dir);
-  const out = openSync(paths.stdout, 'a', 0o600);
+  ensurePrivateDir(paths.dir);
+  const out = openLogForAgent(paths.stdout);
   try {
-    return { out, err: openSync(paths.stderr, 'a', 0o600) };
+    return { out, err: openLogForAgent(paths.stderr) };
   } catch (error) {
     closeSync(out);
     throw error;
   }
 }
 
-function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+function openLogForAgent(file: string): number {
+  try {
+    return openForAppend(file);
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    throw new Error(`${error.message} (left there by the agent?); Corral does not write through it. Remove ${file} and start again.`);
+  }
 }
 
 function confirmSpawn(child: ChildProcess): Promise<{ ok: true } | { ok: false; kind: ErrorKind; message: string }> {

@@ -1,5 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, readSync } from 'node:fs';
+import path from 'node:path';
 import { errnoOf, messageOf } from '../errors';
+import { describeKind, openChecked, UnsafeFileError } from '../logs/safe-file';
 
 /** What an agent last wrote to its CORRAL_STATUS_FILE. */
 export interface Progress {
@@ -9,10 +11,19 @@ export interface Progress {
   problem: string | null;
 }
 
+/** A status file over this is ignored: `{"progress": 42, "message": "…"}` needs a few hundred bytes. */
+export const MAX_STATUS_FILE_BYTES = 64 * 1024;
+
 /**
  * Reads the agent's progress file when it changed since `previous`.
  * `{"progress": 0-100, "message": "..."}`; anything else is ignored with a
  * note, never thrown.
+ *
+ * The file is the agent's, so it may be anything (safe-file.ts): it is read
+ * only while it is a regular file of at most MAX_STATUS_FILE_BYTES, from a
+ * descriptor opened without following a link and without blocking. A link, a
+ * FIFO, a directory, a device or a huge file is ignored with a note, never
+ * opened for reading whole or waited on.
  */
 export class ProgressReader {
   private lastStamp = '';
@@ -23,23 +34,60 @@ export class ProgressReader {
   read(): Progress {
     let stamp: string;
     try {
-      const stat = statSync(this.path);
-      stamp = `${stat.mtimeMs}:${stat.size}`;
+      // lstat: one system call per tick, as before, and it never follows the agent's link.
+      const stat = lstatSync(this.path);
+      stamp = `${stat.dev}:${stat.ino}:${stat.mode}:${stat.mtimeMs}:${stat.size}`;
     } catch (error) {
       if (errnoOf(error) !== 'ENOENT') this.last = { ...this.last, problem: `Progress file unreadable: ${messageOf(error)}` };
       return this.last;
     }
     if (stamp === this.lastStamp) return this.last;
     this.lastStamp = stamp;
-    this.last = parseProgress(this.path, this.last);
+    const text = readBounded(this.path);
+    this.last = typeof text === 'string' ? parseProgress(text, this.last) : { ...this.last, problem: text.problem };
     return this.last;
   }
 }
 
-function parseProgress(path: string, previous: Progress): Progress {
+/** The file's text, read from a checked descriptor, or why it was not read. */
+function readBounded(file: string): string | { problem: string } {
+  const name = path.basename(file);
+  let opened: { fd: number; stats: { size: number } };
+  try {
+    opened = openChecked(file, 'read');
+  } catch (error) {
+    if (error instanceof UnsafeFileError) return { problem: `Progress file ignored: ${name} is ${describeKind(error.kind)}, not a regular file; Corral does not follow or read it.` };
+    return { problem: `Progress file unreadable: ${messageOf(error)}` };
+  }
+  const { fd, stats } = opened;
+  try {
+    if (stats.size > MAX_STATUS_FILE_BYTES) return tooLarge(name);
+    // One byte more than the cap: a file that grew since the fstat is caught, never read further.
+    const buffer = Buffer.allocUnsafe(MAX_STATUS_FILE_BYTES + 1);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    if (read > MAX_STATUS_FILE_BYTES) return tooLarge(name);
+    return buffer.toString('utf8', 0, read);
+  } catch (error) {
+    return { problem: `Progress file unreadable: ${messageOf(error)}` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Stable text (no size in it): a growing file is noted once, not once per size. */
+function tooLarge(name: string): { problem: string } {
+  return { problem: `Progress file ignored: ${name} is larger than the ${MAX_STATUS_FILE_BYTES / 1024} KiB a status file may have; write only {"progress": …, "message": …} to it.` };
+}
+
+function parseProgress(raw: string, previous: Progress): Progress {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(raw);
   } catch (error) {
     return { ...previous, problem: `Progress file ignored: not valid JSON (${messageOf(error)})` };
   }

@@ -2,7 +2,7 @@
  * What every agent runner shares: the engine's services, never another
  * agent's state. The engine builds one and hands it to each runner.
  */
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { Emitter } from '../events';
 import type { LogTail } from '../logs/log-tail';
 import type { ProcessReader } from '../process/process-table';
@@ -29,9 +29,11 @@ export interface RunnerContext {
   isClosed(): boolean;
 }
 
+/** Size of a log in the agent's folder: 0 when it is missing or not a plain file (a link is not followed: the tail refuses it anyway). */
 export function fileSize(file: string): number {
   try {
-    return statSync(file).size;
+    const stats = lstatSync(file);
+    return stats.isFile() ? stats.size : 0;
   } catch {
     return 0;
   }

@@ -8,7 +8,8 @@ import { CorralError, messageOf } from '../errors';
 import type { DeploymentRequest, LogEvent, LogSlice } from '../types';
 import type { AgentPaths } from '../agent/launch';
 import { secretBytesOf } from '../agent/secrets';
-import { readLogSlice, rotationPolicy, type AgentLogs } from './log-rotation';
+import { rotationPolicy, type AgentLogs } from './log-rotation';
+import { readLogSlice } from './log-slice';
 import { LogTail, type LogChange } from './log-tail';
 import { LogMasker, maskSlice } from './secret-mask';
 

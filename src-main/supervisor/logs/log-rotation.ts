@@ -28,13 +28,25 @@
  *     flight in those microseconds, per rotation. Only an atomic "remove the
  *     first N bytes" (Linux FALLOC_FL_COLLAPSE_RANGE, not exposed by Node and
  *     not on every filesystem) or pausing the agent would close it.
+ *
+ * Every name here is in the agent's folder, so the agent may have replaced
+ * it (safe-file.ts): the live file is opened once, without following a link,
+ * checked on its descriptor, and that descriptor is the one copied from and
+ * truncated; `.rotating` is created exclusively (whatever the agent left there
+ * is removed, never written through); rotated names that are not plain files
+ * of ours are removed, not shifted; the copy becomes `.1` only if
+ * `.rotating` is still the file we wrote.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { copyFile, open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, lstatSync, read, readSync, renameSync, unlinkSync, write, writeSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { errnoOf, messageOf } from '../errors';
 import type { LogEvent } from '../types';
+import { createExclusive, identityAt, identityOf, isSameFile, openChecked, UnsafeFileError, type FileIdentity } from './safe-file';
+
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
 
 export type LogStream = LogEvent['stream'];
 
@@ -110,15 +122,22 @@ export type RotationOutcome =
       lostBytes: number;
       /** Copy passes after the first (how hard the agent was writing). */
       catchUpPasses: number;
-      /** Where the copy is now: `.1`, or `.rotating` when shifting failed. */
-      copyPath: string;
-      /** Set when the copy is safe but shifting the rotated files failed (the bytes stay in `.rotating`). */
+      /** Where the copy is now: `.1`, `.rotating` when shifting failed, null when the agent swapped the copy away. */
+      copyPath: string | null;
+      /** Set when the copy is safe but shifting the rotated files failed (the bytes stay in `.rotating`), or the copy was swapped. */
       problem: string | null;
+      /** Things the agent had planted at names Corral uses, removed without being followed. */
+      notices: string[];
     }
-  | { ok: false; message: string };
+  | RotationFailure;
 
-/** The copy made off the event loop, waiting for `finishRotation`. */
-export type PreparedRotation = { ok: true; pending: string; copied: number } | { ok: false; message: string };
+/** Nothing was cut. `unsafe`: the live file is not a regular file of the agent's own any more (stop following it). */
+export type RotationFailure = { ok: false; message: string; unsafe?: UnsafeFileError };
+
+/** The copy made off the event loop, waiting for `finishRotation`; it holds the checked descriptors. */
+export type PreparedRotation =
+  | { ok: true; pending: string; copied: number; live: number; copy: number; copyIdentity: FileIdentity; notices: string[] }
+  | RotationFailure;
 
 /**
  * Phase 1, asynchronous (libuv's thread pool, so the event loop stays free even
@@ -128,30 +147,38 @@ export type PreparedRotation = { ok: true; pending: string; copied: number } | {
  */
 export async function prepareRotation(file: string): Promise<PreparedRotation> {
   const pending = `${file}.rotating`;
-  let live: FileHandle | null = null;
-  let copy: FileHandle | null = null;
+  let live: number | null = null;
+  let copy: number | null = null;
   try {
-    await copyFile(file, pending); // the bulk, in the kernel (copy_file_range / sendfile)
-    live = await open(file, 'r');
-    copy = await open(pending, 'r+');
-    let copied = (await copy.stat()).size;
+    // O_RDWR for the ftruncate of phase 2; we never write through it, so O_APPEND does not matter here.
+    live = openChecked(file, 'read-write').fd;
+    const created = createExclusive(pending);
+    copy = created.fd;
+    const notices = created.removed ? [`${path.basename(pending)} was already there (${created.removed}), not Corral's; it was removed without being followed.`] : [];
+    const copyIdentity = identityOf(fstatSync(copy));
+    let copied = 0;
+    // The first pass copies everything there is, however little: the synchronous phase only catches up.
     for (let pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
-      const size = (await live.stat()).size;
-      if (size - copied <= SYNC_FINISH_BYTES) break;
+      const size = fstatSync(live).size;
+      if (size - copied <= (pass === 0 ? 0 : SYNC_FINISH_BYTES)) break;
       copied += await copyRangeAsync(live, copy, copied, size);
     }
-    return { ok: true, pending, copied };
+    return { ok: true, pending, copied, live, copy, copyIdentity, notices };
   } catch (error) {
-    return { ok: false, message: describeFailure(path.basename(file), error, removeQuietly(pending)) };
-  } finally {
-    await live?.close().catch(() => undefined); // read-only: nothing to lose
-    await copy?.close().catch(() => undefined);
+    if (live !== null) closeQuietly(live);
+    if (copy !== null) closeQuietly(copy);
+    const kept = copy === null ? null : removeQuietly(pending); // not ours to remove unless we created it
+    if (error instanceof UnsafeFileError) return { ok: false, message: `${error.replacedBy}; Corral did not rotate it and stopped following it.`, unsafe: error };
+    return { ok: false, message: describeFailure(path.basename(file), error, kept) };
   }
 }
 
 /** Gives up a prepared rotation (the agent was removed meanwhile): the live file stays as it is. */
 export function abandonRotation(prepared: PreparedRotation): void {
-  if (prepared.ok) removeQuietly(prepared.pending);
+  if (!prepared.ok) return;
+  closeQuietly(prepared.live);
+  closeQuietly(prepared.copy);
+  removeQuietly(prepared.pending);
 }
 
 /**
@@ -163,17 +190,12 @@ export function abandonRotation(prepared: PreparedRotation): void {
 export function finishRotation(file: string, log: StreamLog, policy: RotationPolicy, prepared: PreparedRotation): RotationOutcome {
   if (!prepared.ok) return prepared;
   const name = path.basename(file);
-  const pending = prepared.pending;
-  let live: number | null = null;
-  let copy: number | null = null;
+  const { pending, live, copy } = prepared;
   let copied = prepared.copied;
   let lastSize = 0;
   let passes = 0;
   const deadline = performance.now() + SYNC_FINISH_MS;
   try {
-    // O_RDWR for ftruncate; we never write through it, so O_APPEND does not matter here.
-    live = openSync(file, 'r+');
-    copy = openSync(pending, 'r+');
     lastSize = fstatSync(live).size;
     if (lastSize < copied) throw new Error(`${name} shrank while it was being rotated (something else cut it)`);
     while (lastSize > copied && passes < MAX_CATCH_UP_PASSES && performance.now() < deadline) {
@@ -187,8 +209,8 @@ export function finishRotation(file: string, log: StreamLog, policy: RotationPol
     const kept = removeQuietly(pending);
     return { ok: false, message: describeFailure(name, error, kept) };
   } finally {
-    if (live !== null) closeQuietly(live);
-    if (copy !== null) closeQuietly(copy);
+    closeQuietly(live);
+    closeQuietly(copy);
   }
 
   const partStart = log.rotatedBytes;
@@ -198,58 +220,31 @@ export function finishRotation(file: string, log: StreamLog, policy: RotationPol
   log.rotatedBytes += cut;
   log.lostBytes += lostBytes;
   let problem: string | null = null;
-  let copyPath = rotatedFile(file, 1);
+  let copyPath: string | null = rotatedFile(file, 1);
+  const notices = [...prepared.notices];
   try {
-    for (let n = policy.maxFiles - 1; n >= 1; n--) renameIfExists(rotatedFile(file, n), rotatedFile(file, n + 1));
-    renameSync(pending, copyPath);
-    log.parts = [{ start: partStart, bytes: copied }, ...log.parts].slice(0, policy.maxFiles);
+    for (let n = policy.maxFiles; n >= 1; n--) {
+      const removed = removeIfPlanted(rotatedFile(file, n));
+      if (removed) notices.push(removed);
+    }
+    const current = identityAt(pending);
+    if (!current || current.kind !== null || !isSameFile(current.identity, prepared.copyIdentity)) {
+      // The agent swapped our copy for something else: never hand that out as its rotated log.
+      log.parts = [];
+      copyPath = null;
+      problem = `${path.basename(pending)} was replaced while ${name} was being rotated; the rotated bytes are lost and nothing it points to was read.`;
+    } else {
+      for (let n = policy.maxFiles - 1; n >= 1; n--) renameIfExists(rotatedFile(file, n), rotatedFile(file, n + 1));
+      renameSync(pending, copyPath);
+      log.parts = [{ start: partStart, bytes: copied }, ...log.parts].slice(0, policy.maxFiles);
+    }
   } catch (error) {
     // The live file is already truncated; the copy is safe in `.rotating`, but the parts no longer match the names.
     log.parts = [];
     copyPath = pending;
     problem = `Rotated ${name} but could not rename the rotated files (${messageOf(error)}); the newest copy is kept as ${path.basename(pending)}.`;
   }
-  return { ok: true, partStart, copiedBytes: copied, lostBytes, catchUpPasses: passes, copyPath, problem };
-}
-
-/**
- * Up to `maxBytes` of the stream ending at logical offset `before` (default:
- * the end), read across the live file and the retained rotated files as long
- * as they are contiguous. Before the oldest retained byte the answer is an
- * empty slice at the oldest retained offset (the reader stops paging there).
- * `size` is the logical end of the stream.
- */
-export function readLogSlice(file: string, log: StreamLog, before: number | undefined, maxBytes: number): { offset: number; data: Uint8Array; size: number } {
-  const liveSize = sizeOf(file);
-  const segments = [
-    { start: log.rotatedBytes, end: log.rotatedBytes + liveSize, file },
-    ...log.parts.map((part, i) => ({ start: part.start, end: part.start + part.bytes, file: rotatedFile(file, i + 1) })),
-  ];
-  const size = log.rotatedBytes + liveSize;
-  const oldest = segments[segments.length - 1]!.start;
-  let cursor = Math.min(Math.max(0, before ?? size), size);
-  if (cursor <= oldest) return { offset: oldest, data: new Uint8Array(0), size };
-  let remaining = Math.max(0, Math.floor(maxBytes));
-  const chunks: Buffer[] = [];
-  for (const segment of segments) {
-    if (remaining === 0) break;
-    if (segment.start >= cursor) continue;
-    if (segment.end < cursor) {
-      if (chunks.length > 0) break; // a gap (bytes lost or cut by someone else): the slice ends here
-      cursor = segment.end;
-    }
-    const from = Math.max(segment.start, cursor - remaining);
-    const data = readRange(segment.file, from - segment.start, cursor - segment.start);
-    if (data.length < cursor - from) {
-      // The file is shorter than recorded (removed or cut by hand): keep what is contiguous with the rest.
-      if (chunks.length === 0 && data.length > 0 && from === segment.start) return { offset: from, data, size };
-      break;
-    }
-    chunks.unshift(data);
-    remaining -= data.length;
-    cursor = from;
-  }
-  return { offset: cursor, data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), size };
+  return { ok: true, partStart, copiedBytes: copied, lostBytes, catchUpPasses: passes, copyPath, problem, notices };
 }
 
 /** Turns a failed rotation into words: disk full is the common case and says what to do. */
@@ -261,15 +256,15 @@ function describeFailure(name: string, error: unknown, removed: string | null): 
   return `Could not rotate ${name}: ${messageOf(error)}. Nothing was cut; it keeps growing${leftover}.`;
 }
 
-/** Same as copyRange, on the thread pool. */
-async function copyRangeAsync(source: FileHandle, target: FileHandle, from: number, to: number): Promise<number> {
+/** Same as copyRange, on the thread pool (the descriptors, not the names: those are the agent's to change). */
+async function copyRangeAsync(source: number, target: number, from: number, to: number): Promise<number> {
   const buffer = Buffer.allocUnsafe(Math.min(4 * 1024 * 1024, to - from));
   let at = from;
   while (at < to) {
-    const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, to - at), at);
+    const { bytesRead } = await readAsync(source, buffer, 0, Math.min(buffer.length, to - at), at);
     if (bytesRead <= 0) break;
     let written = 0;
-    while (written < bytesRead) written += (await target.write(buffer, written, bytesRead - written, at + written)).bytesWritten;
+    while (written < bytesRead) written += (await writeAsync(target, buffer, written, bytesRead - written, at + written)).bytesWritten;
     at += bytesRead;
   }
   return at - from;
@@ -291,41 +286,24 @@ function copyRange(source: number, target: number, from: number, to: number, dea
   return at - from;
 }
 
-function readRange(file: string, from: number, to: number): Buffer {
-  let fd: number;
+/**
+ * A rotated name holding anything but a plain file (a link, a FIFO, a second
+ * name of another file) was planted by the agent: remove the name itself,
+ * never what it points to, and say so. Null when there is nothing to remove.
+ */
+function removeIfPlanted(file: string): string | null {
+  let stats;
   try {
-    fd = openSync(file, 'r');
+    stats = lstatSync(file);
   } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return Buffer.alloc(0);
+    if (errnoOf(error) === 'ENOENT') return null;
     throw error;
   }
-  try {
-    const data = Buffer.alloc(Math.max(0, to - from));
-    let read = 0;
-    while (read < data.length) {
-      const n = readSync(fd, data, read, data.length - read, from + read);
-      if (n === 0) break;
-      read += n;
-    }
-    return data.subarray(0, read);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function sizeOf(file: string): number {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return 0;
-    throw error;
-  }
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
+  if (stats.isFile() && stats.nlink === 1) return null;
+  if (stats.isDirectory()) return null; // not ours to remove: the rename over it fails and says so
+  const what = stats.isSymbolicLink() ? 'a symbolic link' : stats.isFile() ? 'a second name (hard link) of another file' : 'not a regular file';
+  unlinkSync(file);
+  return `${path.basename(file)} was ${what}, not Corral's; it was removed without being followed.`;
 }
 
 function renameIfExists(from: string, to: string): void {

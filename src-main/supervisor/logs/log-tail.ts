@@ -6,10 +6,17 @@
  * Offsets handed out are logical (see log-rotation.ts): the bytes rotated out
  * of the live file plus the offset in it, so they keep growing across
  * rotations. Rotation is checked here because each poll already stats the file.
+ *
+ * The file's name is in the agent's folder, so the agent may replace it
+ * (safe-file.ts): it is opened without following a link and only as a plain
+ * file, and each poll checks (one lstat) that the name still holds that file
+ * or a plain file. A log replaced by a link, a FIFO, a device… stops being
+ * tailed, with a note and a warning: nothing it points to is ever read.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { messageOf } from '../errors';
 import { abandonRotation, emptyStreamLog, finishRotation, prepareRotation, type PreparedRotation, type RotationOutcome, type RotationPolicy, type StreamLog } from './log-rotation';
+import { identityAt, identityOf, isSameFile, openChecked, UnsafeFileError, type FileIdentity } from './safe-file';
 import type { LogEvent } from '../types';
 
 /** After a failed rotation (disk full…), the next attempt waits this long instead of retrying every poll. */
@@ -48,6 +55,8 @@ interface TailedFile {
   stream: LogEvent['stream'];
   path: string;
   fd: number | null;
+  /** What `fd` is, to notice the name being given to something else. */
+  identity: FileIdentity | null;
   /** Physical offset in the live file: what was read (or skipped) so far. */
   offset: number;
   /** Used when the supervisor keeps no record for this agent. */
@@ -84,6 +93,7 @@ export class LogTail {
       stream,
       path,
       fd: null,
+      identity: null,
       offset,
       ownLog: emptyStreamLog(),
       finishing: false,
@@ -117,7 +127,11 @@ export class LogTail {
     for (const [key, file] of this.files) {
       let readNow = 0;
       try {
-        file.fd ??= openSync(file.path, 'r');
+        if (file.fd === null) {
+          const opened = openChecked(file.path, 'read');
+          file.fd = opened.fd;
+          file.identity = identityOf(opened.stats);
+        } else this.checkName(file);
         const log = this.options.logOf?.(file.agentId, file.stream) ?? file.ownLog;
         const size = fstatSync(file.fd).size;
         if (size !== file.lastSize) {
@@ -137,6 +151,10 @@ export class LogTail {
         if (policy && size > policy.maxBytes && !file.isRotating && Date.now() >= file.retryRotationAt) this.rotate(key, file, policy);
         file.isFailing = false;
       } catch (error) {
+        if (error instanceof UnsafeFileError) {
+          this.refuse(key, file, error);
+          continue;
+        }
         if (!file.isFailing) {
           const message = `Could not read ${file.stream}.log: ${messageOf(error)}. Its live view may be missing bytes; the file itself is the agent's.`;
           this.options.onChange(file.agentId, { note: message, warning: `${file.agentId}: ${message}` });
@@ -192,6 +210,10 @@ export class LogTail {
       abandonRotation(prepared); // removed or closed meanwhile: not ours to cut any more
       return;
     }
+    if (!prepared.ok && prepared.unsafe) {
+      this.refuse(key, file, prepared.unsafe);
+      return;
+    }
     try {
       this.applyRotation(file, policy, prepared);
     } catch (error) {
@@ -216,17 +238,36 @@ export class LogTail {
     const unread = file.offset;
     file.offset = 0;
     this.options.onChange(file.agentId, describeRotation(file.stream, log, outcome));
+    for (const notice of outcome.notices) this.options.onChange(file.agentId, { note: notice, warning: `${file.agentId}: ${notice}` });
     // Bytes we had not read yet moved into the copy: hand them out from there, so listeners miss nothing.
-    if (wanted && unread < outcome.copiedBytes) this.emitFromCopy(file, unread, outcome);
+    if (wanted && unread < outcome.copiedBytes && outcome.copyPath !== null) this.emitFromCopy(file, unread, outcome.copyPath, outcome);
   }
 
-  private emitFromCopy(file: TailedFile, from: number, outcome: Extract<RotationOutcome, { ok: true }>): void {
-    const fd = openSync(outcome.copyPath, 'r');
+  private emitFromCopy(file: TailedFile, from: number, copyPath: string, outcome: Extract<RotationOutcome, { ok: true }>): void {
+    const { fd } = openChecked(copyPath, 'read'); // renamed a moment ago, but the name is in the agent's folder
     try {
       this.emit(file, fd, outcome.partStart, from, outcome.copiedBytes);
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * Throws when the log's name now holds something other than a plain file
+   * (a link, a FIFO…). Gone, or another plain file, is not a threat: the tail
+   * goes on reading the descriptor it has, which is where the agent writes.
+   */
+  private checkName(file: TailedFile): void {
+    const now = identityAt(file.path);
+    if (now && now.kind !== null && !(file.identity && isSameFile(now.identity, file.identity))) throw new UnsafeFileError(now.kind, file.path);
+  }
+
+  /** Stops tailing a log whose name was given to something that is not a plain file, and says so. */
+  private refuse(key: string, file: TailedFile, error: UnsafeFileError): void {
+    this.closeFile(file);
+    this.files.delete(key);
+    const message = `${error.replacedBy}; Corral stopped following it (nothing it points to is read or written). The live view of ${file.stream}.log ends here: remove it and start the agent again to log anew.`;
+    this.options.onChange(file.agentId, { note: message, warning: `${file.agentId}: ${message}` });
   }
 
   /**
@@ -251,6 +292,7 @@ export class LogTail {
       // A descriptor we only read from: nothing to lose by failing to close it.
     }
     file.fd = null;
+    file.identity = null;
   }
 
   private pollSoon(): void {
