@@ -297,8 +297,7 @@ export class AgentRunner {
   observe(sample: TreeSample): void {
     const run = this.run;
     const seen = observeSample(run, sample);
-    // An adopted agent has no 'exit' event: its end is noticed when its root leaves the table. Only a running
-    // one: a spawning agent's root is not in any table yet (a tick during a spawn must not end it).
+    // An adopted agent's end (no 'exit' event) is its root leaving the table; a spawning one's root is in no table yet.
     if (seen.rootGone && !run.child && run.state === 'running') {
       run.endedAtMs = Date.now();
       addNote(run, 'Ended while adopted: Corral was not its parent, so its exit code is unknown.');
