@@ -13,7 +13,7 @@ export type { PolicyChange } from './supervisor';
 export type * from './types';
 export { LIVE_STATES } from './types';
 export { summarise } from './summary';
-export { quoteForDisplay } from './agent/quote';
+export { quoteForDisplay } from './process/quote';
 export { resolveExecutable, type Resolution } from './agent/resolve-executable';
 export { assertNever, errnoOf, messageOf } from './errors';
 export { openJsonFile, type FileDescription, type OpenFile } from './state/json-file';

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { AgentRunner } from './agent/agent-runner';
 import { RequestReplay } from './agent/request-replay';
 import type { RunnerContext } from './agent/runner-context';
-import { missingSecretsMessage, type SecretStorage } from './agent/secrets';
+import { missingSecretsMessage, secretBytesOf, type SecretStorage } from './agent/secrets';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
 import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './logs/disk-space';
@@ -78,6 +78,7 @@ class Engine implements Supervisor {
       maxBytes: options.logMaxBytes,
       maxFiles: options.logMaxFiles,
       agent: (agentId) => this.runners.get(agentId)?.record,
+      secretsOf: (agentId) => secretBytesOf(this.runners.get(agentId)?.record.request),
       isWanted: () => this.events.count('log') > 0,
       emit: (event) => this.events.emit('log', event),
       onActivity: (agentId) => this.runners.get(agentId)?.sawOutput(),
@@ -246,7 +247,8 @@ class Engine implements Supervisor {
   }
 
   async readLog(agentId: string, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): Promise<LogSlice> {
-    return readSlice(this.requireRunner(agentId).record, stream, options);
+    const { record } = this.requireRunner(agentId);
+    return readSlice(record, stream, options, secretBytesOf(record.request));
   }
 
   sampleNow(): Promise<void> {

@@ -11,7 +11,7 @@ import { emptyLogs, type AgentLogs } from '../logs/log-rotation';
 import { isDeadState, statusName, type ProcessIdentity, type TreeAnchor } from '../process/process-table';
 import { policiesOf } from '../policies/policies';
 import { ProgressReader } from './progress';
-import { quoteForDisplay } from './quote';
+import { quoteForDisplay } from '../process/quote';
 import { GuardWatch } from '../policies/resource-guard';
 import { restartsInARow } from '../policies/restart-policy';
 import { openSecrets, sealSecrets, type SecretBox } from './secrets';

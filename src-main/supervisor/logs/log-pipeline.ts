@@ -6,17 +6,15 @@
  */
 import { CorralError, messageOf } from '../errors';
 import type { DeploymentRequest, LogEvent, LogSlice } from '../types';
-import type { AgentPaths } from '../agent/launch';
-import { secretBytesOf } from '../agent/secrets';
 import { rotationPolicy, type AgentLogs } from './log-rotation';
 import { readLogSlice } from './log-slice';
 import { LogTail, type LogChange } from './log-tail';
 import { LogMasker, maskSlice } from './secret-mask';
 
-/** What the pipeline needs to know of an agent: the request (for its secrets) and where its bytes live. */
+/** What the pipeline needs to know of an agent: its id and where its bytes live. */
 export interface LoggedAgent {
-  request: DeploymentRequest;
-  paths: AgentPaths;
+  request: Pick<DeploymentRequest, 'agentId'>;
+  paths: Record<LogEvent['stream'], string>;
   logs: AgentLogs;
 }
 
@@ -25,6 +23,8 @@ export interface LogPipelineOptions {
   maxBytes?: number;
   maxFiles?: number;
   agent: (agentId: string) => LoggedAgent | undefined;
+  /** The agent's secret values as bytes, to mask (agent/secrets.ts). */
+  secretsOf: (agentId: string) => readonly Buffer[];
   /** Whether anybody listens; when nobody does, files are not read. */
   isWanted: () => boolean;
   emit: (event: LogEvent) => void;
@@ -35,7 +35,7 @@ export interface LogPipelineOptions {
 }
 
 export function createLogPipeline(options: LogPipelineOptions): { tail: LogTail; masker: LogMasker } {
-  const masker = new LogMasker((agentId) => secretBytesOf(options.agent(agentId)?.request), options.emit);
+  const masker = new LogMasker(options.secretsOf, options.emit);
   const tail = new LogTail({
     intervalMs: options.pollMs,
     isWanted: options.isWanted,
@@ -52,13 +52,13 @@ export function createLogPipeline(options: LogPipelineOptions): { tail: LogTail;
   return { tail, masker };
 }
 
-/** Up to `maxBytes` of one stream ending at `before` (default: the end), across rotations, secrets masked. */
-export function readSlice(agent: LoggedAgent, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): LogSlice {
+/** Up to `maxBytes` of one stream ending at `before` (default: the end), across rotations, `secrets` masked. */
+export function readSlice(agent: LoggedAgent, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }, secrets: readonly Buffer[]): LogSlice {
   const agentId = agent.request.agentId;
   if (stream !== 'stdout' && stream !== 'stderr') throw new CorralError('invalid-argument', `Unknown log stream "${String(stream)}"; use stdout or stderr.`);
   try {
     const read = (before: number | undefined, maxBytes: number) => readLogSlice(agent.paths[stream], agent.logs[stream], before, maxBytes);
-    return { agentId, stream, ...maskSlice(read, options.before, options.maxBytes, secretBytesOf(agent.request)) };
+    return { agentId, stream, ...maskSlice(read, options.before, options.maxBytes, secrets) };
   } catch (error) {
     throw new CorralError('io-error', `Could not read the ${stream} log of "${agentId}": ${messageOf(error)}`);
   }

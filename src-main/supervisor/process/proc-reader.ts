@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuTracker } from './cpu-tracker';
 import { isUnder } from './data-dir-scope';
-import { quoteForDisplay } from '../agent/quote';
+import { quoteForDisplay } from './quote';
 import { buildTable, type AgentEnvironment, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
 
 const MARKER = Buffer.from('CORRAL_AGENT_ID=');
