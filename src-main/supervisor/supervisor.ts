@@ -82,7 +82,7 @@ class Engine implements Supervisor {
       isWanted: () => this.events.count('log') > 0,
       emit: (event) => this.events.emit('log', event),
       onActivity: (agentId) => this.runners.get(agentId)?.sawOutput(),
-      noteChange: (agentId, change) => this.runners.get(agentId)?.logChanged(change) !== undefined,
+      noteChange: (agentId, change) => this.runners.get(agentId)?.logChanged(change),
       warn: (message) => this.warn(message),
     }));
     this.ctx = {

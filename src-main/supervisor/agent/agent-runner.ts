@@ -344,13 +344,12 @@ export class AgentRunner {
   }
 
   /** A rotation, a cut or a read problem of its log: noted as the change says, saved at once (offsets must not lag a rotation after a crash). */
-  logChanged(change: LogChange): true {
+  logChanged(change: LogChange): void {
     if (change.note) {
       if (change.replaces) setNote(this.run, change.replaces, change.note);
       else addNote(this.run, change.note);
     }
     this.ctx.save('now');
-    return true;
   }
 
   // ---- recovery (recovery.ts decides which) -----------------------------------

@@ -29,8 +29,8 @@ export interface LogPipelineOptions {
   isWanted: () => boolean;
   emit: (event: LogEvent) => void;
   onActivity: (agentId: string) => void;
-  /** Records a rotation, a cut or a read problem on the agent; false when no such agent is held. */
-  noteChange: (agentId: string, change: LogChange) => boolean;
+  /** Records a rotation, a cut or a read problem on an agent `agent()` knows. */
+  noteChange: (agentId: string, change: LogChange) => void;
   warn: (message: string) => void;
 }
 
@@ -44,8 +44,8 @@ export function createLogPipeline(options: LogPipelineOptions): { tail: LogTail;
     logOf: (agentId, stream) => options.agent(agentId)?.logs[stream] ?? null,
     rotation: rotationPolicy(options.maxBytes, options.maxFiles),
     onChange: (agentId, change) => {
-      const isNoted = options.noteChange(agentId, change);
-      if (!isNoted && change.note && !change.warning) options.warn(`${agentId}: ${change.note}`);
+      if (options.agent(agentId)) options.noteChange(agentId, change);
+      else if (change.note && !change.warning) options.warn(`${agentId}: ${change.note}`);
       if (change.warning) options.warn(change.warning);
     },
   });
