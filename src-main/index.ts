@@ -126,6 +126,8 @@ async function start(): Promise<void> {
   const openStore: OpenFile = (options) => new ElectronStore({ ...options, name: options.configName });
   supervisorPromise = createSupervisor({
     dataDir: path.join(app.getPath('userData'), 'data'),
+    // A web host (or script) already on this folder: createSupervisor throws, and start()'s catch shows its message and quits.
+    hostKind: 'desktop',
     openStore,
     secretBox: safeStorageBox(),
   });

@@ -5,6 +5,7 @@
 import type { OrphanProcess, OrphanStopReport } from './process/orphans';
 import type { ProcessIdentity, ProcessReader } from './process/process-table';
 import type { SecretBox, SecretStorage } from './agent/secrets';
+import type { HostKind } from './state/data-dir-lock';
 import type { ConfOptions, KeyValueFile } from './state/state-store';
 import type {
   AgentPolicies,
@@ -49,6 +50,8 @@ export interface SupervisorOptions {
   lowDiskFreeBytes?: number;
   /** Seals secret env values for the state file (Electron safeStorage). Absent: secrets live in memory only. */
   secretBox?: SecretBox | null;
+  /** Who holds the data folder's lock, as a second host on the folder is told. Default `engine`. */
+  hostKind?: HostKind;
 }
 
 /** A change of an agent's policies; absent fields keep theirs. */

@@ -5,10 +5,11 @@
  * (supervisor-api.ts). Host-agnostic: plain Node, never Electron (DESIGN.md decision 1).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AgentRunner } from './agent/agent-runner';
+import { idConflict } from './agent/id-conflict';
 import { RequestReplay } from './agent/request-replay';
 import type { RunnerContext } from './agent/runner-context';
 import { missingSecretsMessage, secretBytesOf, type SecretStorage } from './agent/secrets';
@@ -26,6 +27,7 @@ import { SnapshotCache } from './process/snapshot-cache';
 import { recoverAgents, resumeInterrupted } from './recovery';
 import { agentIdSchema, deploymentRequestSchema, describeIssues } from './request-schema';
 import { Sampler } from './sampler';
+import { DataDirLock } from './state/data-dir-lock';
 import { StateStore } from './state/state-store';
 import { cleanupReport, summarise } from './summary';
 import type { PolicyChange, Supervisor, SupervisorOptions } from './supervisor-api';
@@ -43,7 +45,7 @@ export async function createSupervisor(options: SupervisorOptions): Promise<Supe
     throw new CorralError('invalid-argument', 'createSupervisor: dataDir must be a non-empty path');
   }
   const engine = new Engine(options);
-  await engine.start();
+  await engine.start().catch(async (error: unknown) => { await engine.close(); throw error; }); // nothing left running, no lock held
   return engine;
 }
 
@@ -63,6 +65,7 @@ class Engine implements Supervisor {
   private readonly diskSpace: DiskSpaceWatch;
   private readonly ctx: RunnerContext;
   private store!: StateStore;
+  private lock: DataDirLock | null = null;
   private stopOrphanSweep: () => void = () => undefined;
   private seq = 0;
   private closed = false;
@@ -133,7 +136,7 @@ class Engine implements Supervisor {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    this.lock = await DataDirLock.acquire(this.dataDir, this.reader, this.options.hostKind); // creates the folder; a second host fails here
     const { store, agents } = StateStore.open({
       dataDir: this.dataDir,
       openFile: this.options.openStore,
@@ -162,10 +165,8 @@ class Engine implements Supervisor {
     const earlier = this.requests.get(request.requestId);
     if (earlier) return earlier;
     const existing = this.runners.get(request.agentId);
-    if (existing && (existing.isLive || existing.isStopping)) {
-      const pid = existing.record.pid === null ? '' : ` (pid ${existing.record.pid})`;
-      return refusal(request, 'already-running', `Agent "${request.agentId}" is already ${existing.record.state}${pid}. Stop it first or choose another id.`);
-    }
+    const conflict = idConflict(this.runners, request.agentId); // the same id live, or one differing only in case
+    if (conflict !== null) return refusal(request, 'already-running', conflict);
     const runner = existing ?? AgentRunner.create(this.ctx, request);
     this.runners.set(request.agentId, runner);
     const answer = runner.start(request, 'user');
@@ -309,7 +310,8 @@ class Engine implements Supervisor {
     await this.logTail.close(); // a rotation under way is given up whole: no `.rotating` copy is left behind
     // Restarts due later stay due: their times are saved and the next start keeps them.
     for (const runner of this.runners.values()) runner.close();
-    this.store.close();
+    this.store?.close(); // absent when start() failed before opening it
+    this.lock?.release();
     this.reader.close();
     this.events.clear();
   }

@@ -39,7 +39,8 @@ export type ErrorKind =
   | 'spawn-failed'
   | 'permission-denied'
   | 'io-error'
-  | 'closed';
+  | 'closed'
+  | 'data-dir-locked';
 
 /** The answer to a spawn request. */
 export interface DeploymentResponse {

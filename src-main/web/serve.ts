@@ -103,6 +103,7 @@ async function main(): Promise<void> {
 
   const engine = await createSupervisor({
     dataDir: options.dataDir,
+    hostKind: 'web host', // a second host on this folder fails at once, naming this one (then main() exits 1)
     ...(options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: options.sampleIntervalMs }),
     ...(options.stopTimeouts === undefined ? {} : { stopTimeouts: options.stopTimeouts }),
   });

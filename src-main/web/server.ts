@@ -26,7 +26,16 @@ export interface WebHostOptions {
   token?: string;
   /** One line per notable event (refused connections, slow clients). Never given the token. */
   log?: (line: string) => void;
+  /** Connections (HTTP and WebSocket) served at once; more are refused and logged. Default `MAX_CONNECTIONS`. */
+  maxConnections?: number;
 }
+
+/**
+ * Enough for several windows (a page's HTTP connections plus its WebSocket)
+ * and well below the descriptor limit: a local client opening connections
+ * without end is refused instead of starving the engine of descriptors.
+ */
+export const MAX_CONNECTIONS = 64;
 
 export interface WebHost {
   /** The page to open, token included: `http://127.0.0.1:PORT/?token=TOKEN`. */
@@ -41,12 +50,15 @@ const LOOPBACK = '127.0.0.1';
 
 /** Starts the host; rejects with a `WebHostError` saying what to change. */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const { service, rendererDir, port: requestedPort = 0, log = () => {} } = options;
+  const { service, rendererDir, port: requestedPort = 0, log = () => {}, maxConnections = MAX_CONNECTIONS } = options;
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535) {
     throw new WebHostError('invalid-option', `The port must be a whole number from 0 to 65535 (0 picks a free one); got ${String(requestedPort)}.`);
   }
   if (options.token !== undefined && !TOKEN_PATTERN.test(options.token)) {
     throw new WebHostError('invalid-option', 'A given token must be 32–256 characters of A–Z, a–z, 0–9, "_" or "-".');
+  }
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    throw new WebHostError('invalid-option', `The connection limit must be a whole number of at least 1; got ${String(maxConnections)}.`);
   }
   const token = options.token ?? createToken();
 
@@ -78,6 +90,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     serveStatic(req, res);
+  });
+  // Node closes a connection over the limit as soon as it is accepted (every TCP connection counts, upgraded or not, until it closes).
+  server.maxConnections = maxConnections;
+  server.on('drop', (peer?: { remotePort?: number }) => {
+    const from = peer?.remotePort === undefined ? '' : ` from port ${peer.remotePort}`;
+    logRefusal(`Refused a connection${from}: ${maxConnections} connections are open, the most this host serves at once. Close other Corral tabs or clients.`);
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -194,6 +194,22 @@ const envKeySchema = z
   .refine((key) => !key.includes('='), 'environment variable names must not contain "="')
   .refine((key) => !key.includes('\0'), 'environment variable names must not contain a NUL byte');
 
+/**
+ * The longest one argument may be, in UTF-8 bytes: Linux's MAX_ARG_STRLEN
+ * (32 pages = 128 KiB) counts the terminating NUL, so 128 KiB − 1. Longer and
+ * exec fails with E2BIG. (All arguments and the environment together are
+ * bounded too, by ARG_MAX: `getconf ARG_MAX`.)
+ */
+export const MAX_ARG_BYTES = 128 * 1024 - 1;
+const ARG_TOO_LONG = `one argument is at most ${MAX_ARG_BYTES} bytes (the OS limit, 128 KiB − 1, in UTF-8); send large text on stdin`;
+
+const utf8 = new TextEncoder();
+
+/** Bytes of `text` in UTF-8, as Node encodes it for exec (a lone surrogate becomes U+FFFD, 3 bytes). */
+export function utf8Length(text: string): number {
+  return utf8.encode(text).length;
+}
+
 /** The largest prompt or stdin payload the UI may send (an agent's argv limit is far lower; big prompts go on stdin). */
 export const MAX_PROMPT_CHARS = 1_000_000;
 
@@ -235,9 +251,14 @@ export const spawnRequestFieldsSchema = z.strictObject({
   loadPercentage: z.number({ error: 'Load must be a number' }).min(0, 'Load is 0–100').max(100, 'Load is 0–100').optional(),
   /** argv, no shell. argv[0] is resolved on PATH. */
   command: z
-    .array(z.string().max(131_072, 'one argument is at most 128 KiB; send large text on stdin').refine((arg) => !arg.includes('\0'), 'command arguments must not contain a NUL byte'), {
-      error: 'command must be a list of arguments',
-    })
+    .array(
+      z
+        .string()
+        .max(MAX_ARG_BYTES, ARG_TOO_LONG) // a UTF-16 unit is at least one UTF-8 byte: the cheap check first
+        .refine((arg) => utf8Length(arg) <= MAX_ARG_BYTES, ARG_TOO_LONG)
+        .refine((arg) => !arg.includes('\0'), 'command arguments must not contain a NUL byte'),
+      { error: 'command must be a list of arguments' },
+    )
     .min(1, 'command must name a program')
     .max(4096, 'command has too many arguments')
     .refine((argv) => (argv[0] ?? '').trim().length > 0, 'command[0] (the program) must not be empty'),

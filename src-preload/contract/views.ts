@@ -262,6 +262,7 @@ export const ERROR_CODES = [
   'permission-denied',
   'io-error',
   'closed', // the engine is shutting down
+  'data-dir-locked', // another Corral host holds the data folder (the message names it)
   'unsupported', // this host cannot do that (e.g. open a folder from the web host)
   'forbidden', // the request did not come from our own window / an authenticated client
   'internal', // a bug or an unexpected failure; the message says what

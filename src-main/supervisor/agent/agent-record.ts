@@ -8,7 +8,7 @@ import { HistoryRing } from './history';
 import { AgentStop } from './agent-stop';
 import type { AgentPaths } from './launch';
 import { emptyLogs, type AgentLogs } from '../logs/log-rotation';
-import { isDeadState, statusName, type ProcessIdentity, type TreeAnchor } from '../process/process-table';
+import { isDeadState, statusName, type ProcEntry, type ProcessIdentity, type TreeAnchor } from '../process/process-table';
 import { policiesOf } from '../policies/policies';
 import { ProgressReader } from './progress';
 import { quoteForDisplay } from '../process/quote';
@@ -113,6 +113,14 @@ export function isLive(run: AgentRun): boolean {
 /** The root process's identity, once its start time is known. */
 export function rootIdentity(run: AgentRun): ProcessIdentity | null {
   return run.pid !== null && run.startTime !== null ? { pid: run.pid, startTime: run.startTime } : null;
+}
+
+/** The root found after Corral restarted becomes the run's (for a spawn cut short, its pid and start time were never saved). */
+export function adoptRoot(run: AgentRun, root: ProcEntry): void {
+  run.pid = root.pid;
+  run.startTime = root.startTime;
+  run.startedAtMs ??= root.startedAtMs ?? Date.now();
+  if (run.record) run.record.pid = root.pid;
 }
 
 /** The answer a run gave (or would have given), for requestId replays after a restart of Corral. */

@@ -12,23 +12,25 @@ import type { LogChange } from '../logs/log-tail';
 import { classifyExit, isFailure } from '../policies/exit-classification';
 import { definedPolicies, policiesOf } from '../policies/policies';
 import { describeDecision, shouldRestart } from '../policies/restart-policy';
-import { applyNiceness, requireNiceness } from '../process/priority';
-import { isDeadState, type TreeAnchor } from '../process/process-table';
+import { requireNiceness } from '../process/priority';
+import type { ProcEntry, TreeAnchor } from '../process/process-table';
 import { isAlive } from '../process/terminate';
 import type { TreeSample } from '../process/tree-sample';
 import type { PersistedAgent } from '../state/state-store';
 import type { AgentPolicies, AgentState, AgentStatus, DeploymentRequest, DeploymentResponse, KillOptions, RunRecord, StopReport } from '../types';
-import { addNote, anchorOf, fromPersisted, isLive, newRun, responseOf, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { addNote, adoptRoot, anchorOf, fromPersisted, isLive, newRun, responseOf, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
 import { BY_USER, nothingToStop, type StopCause } from './agent-stop';
-import { agentPaths, appendCorralLine, launch, recordSpawnFailure } from './launch';
+import { agentPaths, appendCorralLine, recordSpawnFailure } from './launch';
 import { observeSample, watchTick } from './observe';
 import { beginRun, closeRecord, notePeaks } from './run-history';
 import { delay, fileSize, type RunnerContext } from './runner-context';
 import { RestartTimer } from './restart-timer';
+import { spawnRun } from './spawn-run';
 import { missingSecretsMessage } from './secrets';
 
 /** After a child's 'exit' the tree may still be going down: how long a stop or a spawn waits for the event. */
 const EXIT_EVENT_GRACE_MS = 2000;
+const SPAWN_CUT_SHORT = 'Corral stopped while starting it, and no process of it was found when Corral came back: it never started, or ended meanwhile; exit code unknown.';
 
 export class AgentRunner {
   private run: AgentRun;
@@ -100,6 +102,7 @@ export class AgentRunner {
     run.logs = previous.logs; // same files: offsets go on where the last run left them
     run.runs = previous.runs; // one history per agent id
     run.record = beginRun(run.runs, trigger, Date.now());
+    run.bootId = this.ctx.bootId; // saved with the write-ahead record: recovery looks for its process only in this boot
     this.run = run;
     this.ctx.logTail.remove(this.agentId);
     this.transition('spawning', null);
@@ -109,45 +112,24 @@ export class AgentRunner {
   }
 
   private async launch(run: AgentRun): Promise<DeploymentResponse> {
-    const request = run.request;
-    const launched = await launch(request, run.paths);
-    if (!launched.ok) {
-      run.error = launched.message;
-      run.endedAtMs = Date.now();
-      run.spawnFailure = recordSpawnFailure(request, run.paths, launched.message);
-      this.end('failed');
-      return (run.response = { agentId: this.agentId, status: 'failed', error: launched.message, errorKind: launched.kind });
-    }
-
-    const { child, pid } = launched;
-    run.child = child;
-    run.pid = pid;
-    run.bootId = this.ctx.bootId;
-    run.startedAtMs = run.lastOutputAtMs = Date.now();
-    run.record!.pid = pid;
-    if (request.niceness != null) {
-      // As early as Node allows: children it forks from now on inherit it.
-      for (const problem of applyNiceness([pid], request.niceness).problems) addNote(run, problem);
-    }
-    let exitRecorded!: () => void;
-    run.exited = new Promise((resolve) => (exitRecorded = resolve));
-    // 'exit', not 'close': a grandchild holding an inherited descriptor would delay 'close' forever.
-    child.once('exit', (code, signal) => {
-      if (this.run === run) this.exited(code, signal);
-      exitRecorded();
+    const spawned = await spawnRun(this.ctx, run, {
+      onExit: (code, signal) => {
+        if (this.run === run) this.exited(code, signal);
+      },
+      onError: (error) => this.note(`Process error: ${messageOf(error)}`),
     });
-    child.on('error', (error) => this.note(`Process error: ${messageOf(error)}`));
-    this.ctx.logTail.add(this.agentId, 'stdout', run.paths.stdout, launched.stdoutOffset);
-    this.ctx.logTail.add(this.agentId, 'stderr', run.paths.stderr, launched.stderrOffset);
-
-    // Verified alive: the pid exists, is not a zombie, and its start time becomes its identity.
-    const entry = await this.ctx.reader.read(pid);
-    if (entry) run.startTime = entry.startTime;
-    const isVerified = run.endedAtMs === null && entry !== null && !isDeadState(entry.stateCode);
-    if (!isVerified) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
+    if (!spawned.ok) {
+      run.error = spawned.message;
+      run.endedAtMs = Date.now();
+      run.spawnFailure = recordSpawnFailure(run.request, run.paths, spawned.message);
+      this.end('failed');
+      return (run.response = { agentId: this.agentId, status: 'failed', error: spawned.message, errorKind: spawned.kind });
+    }
+    const pid = run.pid!;
+    if (!spawned.verified) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
     if (run.endedAtMs !== null) return (run.response = { agentId: this.agentId, status: 'exited', pid, exitCode: run.exitCode, signal: run.signal });
     // Could not be read but did not exit either (a platform without cheap reads): trust the OS's 'spawn'.
-    if (!isVerified) addNote(run, 'Could not verify the process after spawning; trusting the OS report.');
+    if (!spawned.verified) addNote(run, 'Could not verify the process after spawning; trusting the OS report.');
     this.transition('running');
     return (run.response = { agentId: this.agentId, status: 'running', pid });
   }
@@ -354,16 +336,21 @@ export class AgentRunner {
 
   // ---- recovery (recovery.ts decides which) -----------------------------------
 
-  /** What recovery.ts found after Corral restarted: `isSame` when the same process (boot, pid, start time) is still there. */
-  recovered(isSame: boolean, sameBoot: boolean): void {
+  /**
+   * What recovery.ts found after Corral restarted: `root`, the same process (boot, pid, start time) still
+   * there, or, for a spawn cut short before its pid or start time was saved, the root its marker led to.
+   */
+  recovered(root: ProcEntry | null, sameBoot: boolean): void {
     const run = this.run;
     if (!sameBoot) run.knownMembers = []; // pids from before a reboot mean nothing now
-    if (isSame) this.tailFromEnd();
+    const wasSpawning = run.state === 'spawning';
+    if (root) adoptRoot(run, root);
+    if (root) this.tailFromEnd();
     if (run.state === 'stopping') {
       // Corral died mid-stop: `resume()` finishes it, so it never comes back as plain running nor stays half-stopped.
-      run.adopted = isSame;
-      addNote(run, isSame ? 'Corral restarted during its stop; the stop was resumed.' : 'Ended during its stop while Corral was not running; exit code unknown.');
-    } else if (isSame) {
+      run.adopted = root !== null;
+      addNote(run, root ? 'Corral restarted during its stop; the stop was resumed.' : 'Ended during its stop while Corral was not running; exit code unknown.');
+    } else if (root) {
       run.adopted = true;
       if (run.state !== 'running') this.transition('running');
       addNote(run, 'Re-adopted after Corral restarted; its exit code will not be known.');
@@ -371,7 +358,7 @@ export class AgentRunner {
       run.endedAtMs = Date.now();
       run.exitCode = null;
       run.signal = null;
-      addNote(run, 'Exited while Corral was not running; exit code unknown.');
+      addNote(run, wasSpawning ? SPAWN_CUT_SHORT : 'Exited while Corral was not running; exit code unknown.');
       this.end('lost', 'corral-away');
     }
   }

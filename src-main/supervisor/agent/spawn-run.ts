@@ -1,0 +1,77 @@
+/**
+ * The spawn of one run, write-ahead: its record (id, request, `spawning`) is
+ * durable in state.json before the process exists, and its pid + start time
+ * right after, before anyone is told it runs. A Corral killed at any moment of
+ * a burst therefore finds every agent it started on its next start; one cut
+ * short between the spawn and the second write is found by its marker
+ * (recovery.ts).
+ */
+import { applyNiceness } from '../process/priority';
+import { isDeadState } from '../process/process-table';
+import type { ErrorKind } from '../types';
+import { addNote, type AgentRun } from './agent-record';
+import { launch } from './launch';
+import type { RunnerContext } from './runner-context';
+
+/** How a spawn went: refused by the OS (nothing runs), or started (`verified`: alive in the process table with its start time read). */
+export type Spawned = { ok: false; kind: ErrorKind; message: string } | { ok: true; verified: boolean };
+
+export interface SpawnHooks {
+  /** The root's 'exit' event. */
+  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+  onError(error: Error): void;
+}
+
+/** Starts `run`'s process and records it on `run`: child, pid, start time, niceness, log tails. */
+export async function spawnRun(ctx: RunnerContext, run: AgentRun, hooks: SpawnHooks): Promise<Spawned> {
+  await durableWrite(ctx);
+  const launched = await launch(run.request, run.paths);
+  if (!launched.ok) return launched;
+
+  const { child, pid } = launched;
+  run.child = child;
+  run.pid = pid;
+  run.startedAtMs = run.lastOutputAtMs = Date.now();
+  run.record!.pid = pid;
+  if (run.request.niceness != null) {
+    // As early as Node allows: children it forks from now on inherit it.
+    for (const problem of applyNiceness([pid], run.request.niceness).problems) addNote(run, problem);
+  }
+  let exitRecorded!: () => void;
+  run.exited = new Promise((resolve) => (exitRecorded = resolve));
+  // 'exit', not 'close': a grandchild holding an inherited descriptor would delay 'close' forever.
+  child.once('exit', (code, signal) => {
+    hooks.onExit(code, signal);
+    exitRecorded();
+  });
+  child.on('error', hooks.onError);
+  const agentId = run.request.agentId;
+  ctx.logTail.add(agentId, 'stdout', run.paths.stdout, launched.stdoutOffset);
+  ctx.logTail.add(agentId, 'stderr', run.paths.stderr, launched.stderrOffset);
+
+  // Verified alive: the pid exists, is not a zombie, and its start time becomes its identity.
+  const entry = await ctx.reader.read(pid);
+  if (entry) run.startTime = entry.startTime;
+  await durableWrite(ctx);
+  return { ok: true, verified: run.endedAtMs === null && entry !== null && !isDeadState(entry.stateCode) };
+}
+
+const pending = new WeakMap<RunnerContext, Promise<void>>();
+
+/**
+ * One synchronous whole-file write of state.json, shared by every spawn that
+ * asks before it begins (a burst of 50 requests is one write, not 50): each
+ * caller waits for a write that starts after it asked, so it carries the
+ * caller's record as it was then.
+ */
+export function durableWrite(ctx: RunnerContext): Promise<void> {
+  let write = pending.get(ctx);
+  if (!write) {
+    write = Promise.resolve().then(() => {
+      pending.delete(ctx);
+      ctx.save('now');
+    });
+    pending.set(ctx, write);
+  }
+  return write;
+}
