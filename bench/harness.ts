@@ -59,9 +59,9 @@ export function countingReader(inner: ProcessReader): { reader: ProcessReader; c
       counts.reads++;
       return timed(() => inner.read(pid));
     },
-    agentMarkers(table, skip, dataDir) {
+    agentMarkers(table, skip, dataDir, memo) {
       counts.markerScans++;
-      return timed(() => inner.agentMarkers(table, skip, dataDir));
+      return timed(() => inner.agentMarkers(table, skip, dataDir, memo));
     },
     close: () => inner.close(),
   };

@@ -100,6 +100,7 @@ class Engine implements Supervisor {
       events: this.events,
       nextSeq: () => ++this.seq,
       save: (at) => (at === 'now' ? this.store.flush() : this.store.markDirty()),
+      saveAhead: (agentId, record) => this.store.writeAhead(agentId, record),
       warn: (message) => this.warn(message),
       isClosed: () => this.closed,
     };
@@ -137,19 +138,14 @@ class Engine implements Supervisor {
 
   async start(): Promise<void> {
     this.lock = await DataDirLock.acquire(this.dataDir, this.reader, this.options.hostKind); // creates the folder; a second host fails here
-    const { store, agents } = StateStore.open({
-      dataDir: this.dataDir,
-      openFile: this.options.openStore,
-      flushDelayMs: this.options.stateFlushMs,
-      warn: (message) => this.warn(message),
-    });
-    this.store = store;
+    const { store, agents } = StateStore.open({ dataDir: this.dataDir, openFile: this.options.openStore, flushDelayMs: this.options.stateFlushMs, warn: (m) => this.warn(m) });
+    this.store = store; // its spawn journal's newer records are merged into `agents`: recovery sees each agent's latest
     store.setSource(() => Object.fromEntries([...this.runners].map(([id, runner]) => [id, runner.persisted()])));
     for (const runner of await recoverAgents(this.ctx, agents)) {
       this.runners.set(runner.agentId, runner);
       this.requests.remember(runner.record.request.requestId, Promise.resolve(runner.response()));
     }
-    if (this.runners.size > 0) this.store.flush();
+    if (this.runners.size > 0) this.store.flush(); // also empties the journal: state.json holds all of it now
     resumeInterrupted(this.runners.values());
     this.sampler.start();
     this.stopOrphanSweep = this.orphans.start();

@@ -234,7 +234,7 @@ export class AgentRunner {
     });
   }
 
-  /** The current stop is over: the run ends `cancelled`, unless its root survived SIGKILL. */
+  /** The current stop is over: the run ends `cancelled`, unless something of it survived SIGKILL. */
   private async stopped(run: AgentRun, report: StopReport, wasLive: boolean): Promise<void> {
     // The tree is gone; let Node deliver the root's exit status before deciding.
     if (run.child) await Promise.race([run.exited, delay(EXIT_EVENT_GRACE_MS)]);
@@ -248,7 +248,8 @@ export class AgentRunner {
       return;
     }
     const root = rootIdentity(run);
-    if (root && (await isAlive(root, this.ctx.reader))) {
+    // Any survivor keeps the agent tracked, not only its root: it is not over while a member of it lives.
+    if (report.outcome === 'unkillable' || (root && (await isAlive(root, this.ctx.reader)))) {
       run.stop.survived();
       this.transition('running');
       return;

@@ -118,7 +118,7 @@ export class AgentStop {
     this.endedBy = this.stage?.stage ?? 'term1';
   }
 
-  /** Everything but a root that survived SIGKILL is gone: the agent runs on, keeping the report. */
+  /** Something survived SIGKILL (the root or another member): the agent runs on, tracked, keeping the report. */
   survived(): void {
     this.askedBy = null;
     this.endedBy = null;

@@ -4,10 +4,11 @@
  * shell. Resolves once the OS has confirmed the spawn or refused it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { errnoOf, messageOf } from '../errors';
 import { ensurePrivateDir, openForAppend, UnsafeFileError } from '../logs/safe-file';
+import { tooBigHint } from './arg-limits';
 import { checkCwd, resolveExecutable } from './resolve-executable';
 import type { DeploymentRequest, ErrorKind } from '../types';
 
@@ -48,7 +49,8 @@ export async function launch(request: DeploymentRequest, paths: AgentPaths): Pro
     const opened = openLogs(paths);
     out = opened.out;
     err = opened.err;
-    const offsets = { stdoutOffset: statSync(paths.stdout).size, stderrOffset: statSync(paths.stderr).size };
+    // From the descriptors just checked, never the paths: the agent's folder is its own to rearrange.
+    const offsets = { stdoutOffset: fstatSync(out).size, stderrOffset: fstatSync(err).size };
     const child = spawn(resolved.file, request.command.slice(1), {
       argv0: program,
       cwd,
@@ -66,6 +68,8 @@ export async function launch(request: DeploymentRequest, paths: AgentPaths): Pro
     }
     return { ok: true, child, pid: child.pid!, ...offsets };
   } catch (error) {
+    // E2BIG is thrown here, synchronously, before any process exists: too large a command line is the request's fault.
+    if (errnoOf(error) === 'E2BIG') return { ok: false, kind: 'spawn-failed', message: `Could not start ${program}: ${messageOf(error)}. ${tooBigHint(request.command, env)}` };
     return { ok: false, kind: errnoOf(error) === 'EACCES' ? 'permission-denied' : 'io-error', message: `Could not start: ${messageOf(error)}` };
   } finally {
     // The child holds its own copies of the descriptors.

@@ -7,6 +7,7 @@ import type { Emitter } from '../events';
 import type { LogTail } from '../logs/log-tail';
 import type { ProcessReader } from '../process/process-table';
 import type { SnapshotCache } from '../process/snapshot-cache';
+import type { PersistedAgent } from '../state/state-store';
 import type { StopTimeouts, SupervisorEvents } from '../types';
 import type { SecretBox } from './secrets';
 
@@ -25,6 +26,8 @@ export interface RunnerContext {
   nextSeq(): number;
   /** Saves state.json: coalesced, or at once. */
   save(at: 'soon' | 'now'): void;
+  /** Puts one agent's record on disk before returning, at the cost of that record alone (the spawn journal, state-store.ts). */
+  saveAhead(agentId: string, record: PersistedAgent): void;
   warn(message: string): void;
   isClosed(): boolean;
 }

@@ -1,15 +1,16 @@
 /**
  * The spawn of one run, write-ahead: its record (id, request, `spawning`) is
- * durable in state.json before the process exists, and its pid + start time
- * right after, before anyone is told it runs. A Corral killed at any moment of
- * a burst therefore finds every agent it started on its next start; one cut
- * short between the spawn and the second write is found by its marker
+ * on disk before the process exists, and its pid + start time right after,
+ * before anyone is told it runs (each an entry of the spawn journal, which
+ * costs one agent's record, not the whole state file). A Corral killed at any
+ * moment of a burst therefore finds every agent it started on its next start;
+ * one cut short between the spawn and the second write is found by its marker
  * (recovery.ts).
  */
 import { applyNiceness } from '../process/priority';
 import { isDeadState } from '../process/process-table';
 import type { ErrorKind } from '../types';
-import { addNote, type AgentRun } from './agent-record';
+import { addNote, toPersisted, type AgentRun } from './agent-record';
 import { launch } from './launch';
 import type { RunnerContext } from './runner-context';
 
@@ -24,7 +25,7 @@ export interface SpawnHooks {
 
 /** Starts `run`'s process and records it on `run`: child, pid, start time, niceness, log tails. */
 export async function spawnRun(ctx: RunnerContext, run: AgentRun, hooks: SpawnHooks): Promise<Spawned> {
-  await durableWrite(ctx);
+  writeAhead(ctx, run);
   const launched = await launch(run.request, run.paths);
   if (!launched.ok) return launched;
 
@@ -52,26 +53,11 @@ export async function spawnRun(ctx: RunnerContext, run: AgentRun, hooks: SpawnHo
   // Verified alive: the pid exists, is not a zombie, and its start time becomes its identity.
   const entry = await ctx.reader.read(pid);
   if (entry) run.startTime = entry.startTime;
-  await durableWrite(ctx);
+  writeAhead(ctx, run);
   return { ok: true, verified: run.endedAtMs === null && entry !== null && !isDeadState(entry.stateCode) };
 }
 
-const pending = new WeakMap<RunnerContext, Promise<void>>();
-
-/**
- * One synchronous whole-file write of state.json, shared by every spawn that
- * asks before it begins (a burst of 50 requests is one write, not 50): each
- * caller waits for a write that starts after it asked, so it carries the
- * caller's record as it was then.
- */
-export function durableWrite(ctx: RunnerContext): Promise<void> {
-  let write = pending.get(ctx);
-  if (!write) {
-    write = Promise.resolve().then(() => {
-      pending.delete(ctx);
-      ctx.save('now');
-    });
-    pending.set(ctx, write);
-  }
-  return write;
+/** The run's record as state.json would hold it, on disk before this returns. */
+function writeAhead(ctx: RunnerContext, run: AgentRun): void {
+  ctx.saveAhead(run.request.agentId, toPersisted(run, ctx.secretBox));
 }

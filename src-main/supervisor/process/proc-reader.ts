@@ -5,11 +5,20 @@
  * inherits another process's figures.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { CpuTracker } from './cpu-tracker';
 import { isUnder } from './data-dir-scope';
 import { quoteForDisplay } from './quote';
-import { buildTable, type AgentEnvironment, type ProcEntry, type ProcessReader, type ProcessTable, type ProcessUsage } from './process-table';
+import {
+  buildTable,
+  identityKey,
+  type AgentEnvironment,
+  type MarkerMemo,
+  type ProcEntry,
+  type ProcessReader,
+  type ProcessTable,
+  type ProcessUsage,
+} from './process-table';
 
 const MARKER = Buffer.from('CORRAL_AGENT_ID=');
 const STATUS_FILE_MARKER = Buffer.from('CORRAL_STATUS_FILE=');
@@ -46,12 +55,9 @@ export function createProcReader(): ProcessReader {
   };
 
   const readOne = (pid: number): ProcEntry | null => {
-    try {
-      return parse(pid, readFileSync(`/proc/${pid}/stat`, 'latin1'));
-    } catch {
-      // Gone between listing and reading, or not ours to read: either way, not in the table.
-      return null;
-    }
+    // Gone between listing and reading, or not ours to read: either way, not in the table.
+    const stat = readProcFile(`/proc/${pid}/stat`);
+    return stat === null ? null : parse(pid, stat.toString('latin1'));
   };
 
   return {
@@ -84,13 +90,19 @@ export function createProcReader(): ProcessReader {
     async read(pid: number) {
       return readOne(pid);
     },
-    async agentMarkers(table: ProcessTable, skip: ReadonlySet<number>, dataDir: string) {
+    async agentMarkers(table: ProcessTable, skip: ReadonlySet<number>, dataDir: string, memo?: MarkerMemo) {
       const markers = new Map<number, string>();
-      for (const pid of table.byPid.keys()) {
-        if (skip.has(pid)) continue;
-        const environment = readAgentEnvironment(pid);
-        // Another Corral's agent may carry the same id: only ours (status file under our data dir) count.
-        if (environment !== null && isUnder(environment.statusFile, dataDir)) markers.set(pid, environment.agentId);
+      for (const entry of table.byPid.values()) {
+        if (skip.has(entry.pid)) continue;
+        const key = memo ? identityKey(entry) : '';
+        let agentId = memo?.get(key);
+        if (agentId === undefined) {
+          const read = readAgentEnvironment(entry.pid);
+          // Another Corral's agent may carry the same id: only ours (status file under our data dir) count.
+          agentId = read === 'unknown' ? null : read !== null && isUnder(read.statusFile, dataDir) ? read.agentId : null;
+          if (read !== 'unknown') memo?.set(key, agentId);
+        }
+        if (agentId !== null) markers.set(entry.pid, agentId);
       }
       return markers;
     },
@@ -123,17 +135,54 @@ function readCommandLine(pid: number): string | null {
   return args.length === 0 ? null : args.map(quoteForDisplay).join(' ') + (raw.length > MAX_COMMAND_LINE_BYTES ? ' …' : '');
 }
 
-function readAgentEnvironment(pid: number): AgentEnvironment | null {
+/**
+ * The markers in a process's environment; null when it has none or cannot be read (another user's, or
+ * gone). `unknown` when the environment reads empty: a kernel thread, a zombie, or a process caught
+ * inside an exec, whose next read may well show the marker, so it is not remembered.
+ */
+function readAgentEnvironment(pid: number): AgentEnvironment | null | 'unknown' {
   const environ = readEnviron(pid);
+  if (environ !== null && environ.length === 0) return 'unknown';
   const agentId = environ === null ? null : variable(environ, MARKER);
   return agentId === null ? null : { agentId, statusFile: variable(environ!, STATUS_FILE_MARKER) };
 }
 
 function readEnviron(pid: number): Buffer | null {
+  const environ = readProcFile(`/proc/${pid}/environ`); // null: another user's process, or gone
+  return environ === null ? null : Buffer.from(environ);
+}
+
+/** One scratch buffer for every /proc read (all synchronous): grown when a file does not fit. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * The whole of a /proc file, as a view of the scratch buffer valid until the next read; null when it
+ * cannot be read. A few times cheaper than `readFileSync`, which stats and re-reads files that report
+ * size 0: it is what a stop's re-scans and every sampling tick spend their time on.
+ */
+function readProcFile(path: string): Buffer | null {
+  let fd: number;
   try {
-    return readFileSync(`/proc/${pid}/environ`);
+    fd = openSync(path, 'r');
   } catch {
-    return null; // another user's process, or gone
+    return null;
+  }
+  try {
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, scratch, length, scratch.length - length, null);
+      if (read === 0) return scratch.subarray(0, length);
+      length += read;
+      if (length === scratch.length) {
+        const grown = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(grown, 0, 0, length);
+        scratch = grown;
+      }
+    }
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -53,6 +53,13 @@ export interface AgentEnvironment {
   statusFile: string | null;
 }
 
+/**
+ * Marker reads by identity (`identityKey`): the agent id when the process is one of ours, null when it
+ * is not. Kept only by stops, while they run (an environment changes only at an exec, and a stop is
+ * short), so their re-scans read the environments of new processes alone.
+ */
+export type MarkerMemo = Map<string, string | null>;
+
 /** How the engine reads processes. One implementation per platform family. */
 export interface ProcessReader {
   readonly kind: 'proc' | 'ps+pidusage' | 'pidusage';
@@ -62,8 +69,11 @@ export interface ProcessReader {
   usage(table: ProcessTable, pids: readonly number[]): Promise<Map<number, ProcessUsage>>;
   /** One process, or null when it does not exist. */
   read(pid: number): Promise<ProcEntry | null>;
-  /** pid → CORRAL_AGENT_ID of processes that carry it and whose CORRAL_STATUS_FILE lies under `dataDir` (Linux); empty where unsupported. */
-  agentMarkers(table: ProcessTable, skip: ReadonlySet<number>, dataDir: string): Promise<Map<number, string>>;
+  /**
+   * pid → CORRAL_AGENT_ID of processes that carry it and whose CORRAL_STATUS_FILE lies under `dataDir` (Linux); empty where unsupported.
+   * With `memo`, an identity already in it is not read again, and each conclusive read is added to it.
+   */
+  agentMarkers(table: ProcessTable, skip: ReadonlySet<number>, dataDir: string, memo?: MarkerMemo): Promise<Map<number, string>>;
   /** Full command lines of `pids`, for display; a pid that cannot be read is left out. */
   commandLines(pids: readonly number[]): Promise<Map<number, string>>;
   close(): void;

@@ -5,7 +5,7 @@
 import treeKill from 'tree-kill';
 import { errnoOf } from '../errors';
 
-export type SignalName = 'SIGTERM' | 'SIGKILL' | 'SIGCONT' | 'SIGCHLD';
+export type SignalName = 'SIGTERM' | 'SIGKILL' | 'SIGCONT' | 'SIGCHLD' | 'SIGSTOP';
 
 /** What happened to one delivery. */
 export type Delivery = 'sent' | 'gone' | 'denied';
@@ -28,7 +28,8 @@ export function signalTreeWindows(pid: number, signal: 'SIGTERM' | 'SIGKILL'): P
 }
 
 function deliver(target: number, signal: SignalName): Delivery {
-  if (target === 0 || Math.abs(target) === 1) return 'denied'; // never the world, never init
+  // Never the world, never init, never ourselves or a group we lead.
+  if (target === 0 || Math.abs(target) === 1 || Math.abs(target) === process.pid) return 'denied';
   try {
     process.kill(target, signal);
     return 'sent';

@@ -2,43 +2,29 @@
  * The stop policy, in one place.
  *
  * Graceful: SIGTERM (+SIGCONT, so a paused agent can act on it), wait;
- * SIGTERM again, wait; SIGKILL, wait. Forced: SIGKILL, wait. Each signal goes
+ * SIGTERM again, wait; SIGKILL, wait. Forced: SIGKILL, wait. Each SIGTERM goes
  * to the agent's process group and to every other process of its tree found
- * before the first signal: descendants that left the group (setsid, double
- * fork) found by the ppid walk and, on Linux, by the CORRAL_AGENT_ID marker.
- * Every process is identified by pid + start time, so a recycled pid is never
- * signalled.
+ * before it: descendants that left the group (setsid, double fork) found by the
+ * ppid walk and, on Linux, by the CORRAL_AGENT_ID marker (`stop-members.ts`).
+ * The SIGKILL stage freezes the tree before it kills (`freeze.ts`), so a tree
+ * that keeps forking cannot outrun it. Every process is identified by pid +
+ * start time, so a recycled pid is never signalled.
  *
  * A stage ends when *everything* is gone, not when the leader exits
  * (process-compose#520); a zombie counts as gone, since it can do nothing
- * more and only its parent can reap it.
+ * more and only its parent can reap it. The report's survivors are what a
+ * final scan, taken after the last signal, finds alive: never a count of what
+ * the stop happened to be watching.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  collectTree,
-  findIdentity,
-  identityKey,
-  identityOf,
-  isDeadState,
-  type ProcEntry,
-  type ProcessIdentity,
-  type ProcessReader,
-  type TreeAnchor,
-} from './process-table';
+import { freezeAndKill } from './freeze';
+import { isDeadState, type MarkerMemo, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable } from './process-table';
 import { signalGroup, signalProcess, signalTreeWindows, type SignalName } from './signals';
 import type { SnapshotCache } from './snapshot-cache';
+import { markEnded, membersIn, track, type StopTarget, type Tracked, type TrackedSet } from './stop-members';
 import type { StopReport, StopStage, StopTimeouts } from '../types';
 
-export interface StopTarget extends TreeAnchor {
-  agentId: string;
-  /**
-   * `tree` (default): the agent's whole tree plus every process carrying its
-   * marker. `root-only`: exactly the root identity and nothing found around it
-   * (the orphan sweep stops each listed process by itself: a process it did not
-   * list, even a child of one, is never touched).
-   */
-  scope?: 'tree' | 'root-only';
-}
+export type { StopTarget } from './stop-members';
 
 export interface TerminateOptions {
   force: boolean;
@@ -54,51 +40,19 @@ export interface TerminateOptions {
   onStage?: (stage: StopStage, deadlineMs: number) => void;
 }
 
-interface Tracked {
-  identity: ProcessIdentity;
-  pgid: number;
-  name: string;
-  endedBy: StopStage | null;
-}
-
 const POLL_START_MS = 2;
 const POLL_MAX_MS = 50;
 
 export async function terminateTree(target: StopTarget, options: TerminateOptions): Promise<StopReport> {
   const startedAtMs = Date.now();
   const begin = performance.now();
-  const tracked = new Map<string, Tracked>();
-  await discover(target, options, options.requestedAt ?? begin, tracked);
-
-  const stages: { stage: StopStage; signal: SignalName; waitMs: number }[] = options.force
-    ? [{ stage: 'kill', signal: 'SIGKILL', waitMs: options.timeouts.killMs }]
-    : [
-        { stage: 'term1', signal: 'SIGTERM', waitMs: options.timeouts.firstTermMs },
-        { stage: 'term2', signal: 'SIGTERM', waitMs: options.timeouts.secondTermMs },
-        { stage: 'kill', signal: 'SIGKILL', waitMs: options.timeouts.killMs },
-      ];
-
+  const tracked: TrackedSet = new Map();
+  const table = await discover(target, options, options.requestedAt ?? begin, tracked);
   const processCount = tracked.size;
-  // A process that ends between two looks is credited to the stage before it.
-  let lastStage = stages[0]!.stage;
-  let lastSignalAt = 0;
-  for (const { stage, signal, waitMs } of stages) {
-    let alive = await stillAlive(tracked, options.reader, lastStage);
-    if (alive.length === 0) break;
-    if (lastSignalAt > 0) {
-      // A survivor may have forked since the last look. Any snapshot taken after the
-      // last signal sees those children; survivors of many agents share it.
-      await discover(target, options, lastSignalAt, tracked);
-      alive = await stillAlive(tracked, options.reader, lastStage);
-    }
-    options.onStage?.(stage, Date.now() + waitMs);
-    lastSignalAt = performance.now();
-    await send(target, alive, signal);
-    await waitUntilGone(tracked, options.reader, stage, waitMs);
-    lastStage = stage;
-  }
+  // The freeze's marker reads start from what the first scan's read, shared with the stops that share that scan.
+  const memo: MarkerMemo = target.scope === 'root-only' ? new Map() : await options.snapshots.markerMemo(table);
+  const survivors = processCount === 0 ? [] : await runStages(target, options, { tracked, memo, baseline: table });
 
-  const survivors = await stillAlive(tracked, options.reader, lastStage);
   const endedByStage: Record<StopStage, number> = { term1: 0, term2: 0, kill: 0 };
   for (const process of tracked.values()) if (process.endedBy) endedByStage[process.endedBy]++;
   return {
@@ -109,50 +63,99 @@ export async function terminateTree(target: StopTarget, options: TerminateOption
     durationMs: Math.round((performance.now() - begin) * 10) / 10,
     processCount: tracked.size,
     endedByStage,
-    survivors: survivors.map((process) => ({ pid: process.identity.pid, name: process.name })),
+    survivors: survivors.map((process) => ({ pid: process.pid, name: process.name })),
   };
 }
 
-/** Adds every live process of the agent's tree, and every process carrying its marker, to `tracked`. */
-async function discover(
-  target: StopTarget,
-  options: TerminateOptions,
-  requestedAt: number,
-  tracked: Map<string, Tracked>,
-): Promise<void> {
-  const hint = target.root ? [target.root.pid] : [];
-  const table = await options.snapshots.table(requestedAt, hint);
-  if (target.scope === 'root-only') {
-    const root = target.root ? findIdentity(table, target.root) : null;
-    if (root && !isDeadState(root.stateCode) && root.pid !== process.pid && !tracked.has(identityKey(root))) {
-      tracked.set(identityKey(root), { identity: identityOf(root), pgid: root.pgid, name: root.name, endedBy: null });
-    }
-    return;
-  }
-  const known = [...target.knownMembers, ...[...tracked.values()].map((process) => process.identity)];
-  const tree = collectTree(table, { ...target, knownMembers: known });
-  const inTree = new Set(tree.map((entry) => entry.pid));
-  const markers = await options.snapshots.agentMarkers(table);
-  for (const [pid, agentId] of markers) {
-    if (agentId !== target.agentId || inTree.has(pid)) continue;
-    const entry = table.byPid.get(pid);
-    if (entry) {
-      tree.push(entry);
-      // Its own descendants (which may have dropped the marker) go with it.
-      for (const descendant of collectTree(table, { root: identityOf(entry), sessionId: null, knownMembers: [] })) {
-        if (!inTree.has(descendant.pid)) tree.push(descendant);
-        inTree.add(descendant.pid);
-      }
-    }
-  }
-  for (const entry of tree) {
-    if (isDeadState(entry.stateCode) || entry.pid === process.pid) continue;
-    const key = identityKey(entry);
-    if (!tracked.has(key)) tracked.set(key, { identity: identityOf(entry), pgid: entry.pgid, name: entry.name, endedBy: null });
-  }
+/** What one stop has found so far. */
+interface StopState {
+  tracked: TrackedSet;
+  memo: MarkerMemo;
+  /** The latest full scan `tracked` was brought up to date with. */
+  baseline: ProcessTable;
 }
 
-async function stillAlive(tracked: Map<string, Tracked>, reader: ProcessReader, creditTo: StopStage): Promise<Tracked[]> {
+/** Runs the stages until nothing is left or they are spent; returns the members a scan after the last signal finds alive. */
+async function runStages(target: StopTarget, options: TerminateOptions, stop: StopState): Promise<ProcEntry[]> {
+  const { tracked, memo } = stop;
+  const stages: { stage: StopStage; signal: SignalName; waitMs: number }[] = options.force
+    ? [{ stage: 'kill', signal: 'SIGKILL', waitMs: options.timeouts.killMs }]
+    : [
+        { stage: 'term1', signal: 'SIGTERM', waitMs: options.timeouts.firstTermMs },
+        { stage: 'term2', signal: 'SIGTERM', waitMs: options.timeouts.secondTermMs },
+        { stage: 'kill', signal: 'SIGKILL', waitMs: options.timeouts.killMs },
+      ];
+  // A process that ends between two looks is credited to the stage before it.
+  let lastStage = stages[0]!.stage;
+  let lastSignalAt = 0;
+  for (const { stage, signal, waitMs } of stages) {
+    const alive = await stillMembers(target, options, stop, lastSignalAt, lastStage);
+    if (alive.length === 0) return [];
+    options.onStage?.(stage, Date.now() + waitMs);
+    lastSignalAt = performance.now();
+    if (signal === 'SIGKILL' && process.platform !== 'win32') {
+      const run = { target, tracked, reader: options.reader, snapshots: options.snapshots, memo };
+      const settledAt = await freezeAndKill(run, stop.baseline, lastSignalAt + waitMs);
+      return (await finalScan(target, options, settledAt, tracked, stage)).live;
+    }
+    await send(target, alive, signal);
+    await waitUntilGone(tracked, options.reader, stage, waitMs);
+    lastStage = stage;
+  }
+  return (await finalScan(target, options, performance.now(), tracked, lastStage)).live;
+}
+
+/** Adds every live member (tree and marker) in a snapshot started after `requestedAt` to `tracked`; snapshot and markers are shared with concurrent stops. */
+async function discover(target: StopTarget, options: TerminateOptions, requestedAt: number, tracked: TrackedSet): Promise<ProcessTable> {
+  const table = await options.snapshots.table(requestedAt, target.root ? [target.root.pid] : []);
+  track(tracked, membersIn(table, target, tracked, await markersFor(target, options.snapshots, table)));
+  return table;
+}
+
+/**
+ * What the report counts: the members alive in a snapshot started after `since` (a moment after the
+ * last signal landed, or after every member was seen gone), with markers read afresh rather than
+ * through the stop's memo. Members it finds for the first time are tracked, and so counted.
+ */
+async function finalScan(
+  target: StopTarget,
+  options: TerminateOptions,
+  since: number,
+  tracked: TrackedSet,
+  creditTo: StopStage,
+): Promise<{ table: ProcessTable; live: ProcEntry[] }> {
+  const table = await options.snapshots.table(since, target.root ? [target.root.pid] : []);
+  const live = membersIn(table, target, tracked, await markersFor(target, options.snapshots, table));
+  track(tracked, live);
+  markEnded(tracked, live, creditTo);
+  return { table, live };
+}
+
+/**
+ * The members still alive before a stage. A survivor may have forked since the last signal: any
+ * snapshot started after it sees the children. When every member is gone, a scan started after that
+ * look decides: what it finds (a child that outlived every parent we knew) is tracked, and returned
+ * while it lives.
+ */
+async function stillMembers(target: StopTarget, options: TerminateOptions, stop: StopState, lastSignalAt: number, creditTo: StopStage): Promise<Tracked[]> {
+  const { tracked } = stop;
+  let alive = await stillAlive(tracked, options.reader, creditTo);
+  if (alive.length > 0 && lastSignalAt > 0) {
+    stop.baseline = await discover(target, options, lastSignalAt, tracked);
+    alive = await stillAlive(tracked, options.reader, creditTo);
+  }
+  if (alive.length > 0) return alive;
+  const left = await finalScan(target, options, performance.now(), tracked, creditTo);
+  stop.baseline = left.table;
+  return left.live.length === 0 ? [] : stillAlive(tracked, options.reader, creditTo);
+}
+
+/** A `root-only` stop touches one identity: it needs no markers. */
+function markersFor(target: StopTarget, snapshots: SnapshotCache, table: ProcessTable): Promise<ReadonlyMap<number, string>> {
+  return target.scope === 'root-only' ? Promise.resolve(new Map()) : snapshots.agentMarkers(table);
+}
+
+async function stillAlive(tracked: TrackedSet, reader: ProcessReader, creditTo: StopStage): Promise<Tracked[]> {
   const alive: Tracked[] = [];
   for (const process of tracked.values()) {
     if (process.endedBy) continue;
@@ -189,7 +192,7 @@ async function send(target: StopTarget, alive: Tracked[], signal: SignalName): P
 }
 
 /** Polls until every tracked process is gone or `waitMs` passes; marks each with the stage that ended it. */
-async function waitUntilGone(tracked: Map<string, Tracked>, reader: ProcessReader, stage: StopStage, waitMs: number): Promise<void> {
+async function waitUntilGone(tracked: TrackedSet, reader: ProcessReader, stage: StopStage, waitMs: number): Promise<void> {
   const deadline = performance.now() + waitMs;
   let pollMs = POLL_START_MS;
   for (;;) {

@@ -1,8 +1,14 @@
 /**
- * The only writer of the state file (`<dataDir>/state.json`).
+ * The only writer of the state file (`<dataDir>/state.json`) and of the spawn
+ * journal beside it (spawn-journal.ts).
  *
  * Writes go through conf (the engine under electron-store), atomically, and
  * are coalesced: a burst of transitions becomes one write per `flushDelayMs`.
+ * What must be on disk at once (a spawn's record, before and right after its
+ * process exists) goes to the journal: one small file per agent instead of the
+ * whole state, which grows with every agent. Each write of state.json removes
+ * the journal entries it covers; on open, the journal's entries that are newer
+ * than state.json's records replace them.
  * A file that cannot be read, parsed or validated is kept byte for byte beside
  * the original under another name and reported, and the engine starts clean:
  * never a crash, never a silent wipe.
@@ -14,6 +20,7 @@ import { messageOf } from '../errors';
 import { emptyLogs } from '../logs/log-rotation';
 import { persistedRequestSchema } from '../request-schema';
 import { openJsonFile, type ConfOptions, type FileDescription, type KeyValueFile } from './json-file';
+import { SpawnJournal, type ParseEntry } from './spawn-journal';
 
 export const STATE_FILE_NAME = 'state.json';
 export const STATE_VERSION = 3;
@@ -73,6 +80,7 @@ export interface StateStoreOptions {
 
 export class StateStore {
   private file: KeyValueFile | null = null;
+  private journal: SpawnJournal | null = null;
   private timer: NodeJS.Timeout | null = null;
   private collect: (() => StateFile['agents']) | null = null;
   private writes = 0;
@@ -82,10 +90,10 @@ export class StateStore {
     this.path = path.join(options.dataDir, STATE_FILE_NAME);
   }
 
-  /** Opens the file, quarantining it first if it is unreadable, and returns its agents. */
+  /** Opens the file, quarantining it first if it is unreadable, and returns its agents, with the journal's newer records in place of theirs. */
   static open(options: StateStoreOptions): { store: StateStore; agents: StateFile['agents'] } {
     const store = new StateStore(options);
-    const opened = openJsonFile({
+    const opened = openJsonFile<StateFile>({
       file: store.path,
       schema: stateFileSchema,
       empty: () => ({ version: STATE_VERSION, agents: {} }),
@@ -95,7 +103,11 @@ export class StateStore {
     });
     for (const warning of opened.warnings) options.warn(warning);
     store.file = opened.file; // null: unusable and not set aside, so never written over
-    return { store, agents: opened.value.agents };
+    const { journal, found } = SpawnJournal.open(options.dataDir, parseEntry, options.warn);
+    store.journal = journal;
+    const agents = opened.value.agents;
+    for (const [agentId, entry] of found) if (isNewer(entry, agents[agentId])) agents[agentId] = entry;
+    return { store, agents };
   }
 
   /** Number of whole-file writes so far (coalescing is observable in tests and the bench). */
@@ -114,14 +126,29 @@ export class StateStore {
     this.timer = setTimeout(() => this.flush(), this.options.flushDelayMs ?? 20);
   }
 
+  /**
+   * Puts one agent's record on disk before returning, ahead of the next write
+   * of state.json: an entry in the spawn journal, or state.json itself when
+   * the journal cannot take it.
+   */
+  writeAhead(agentId: string, record: PersistedAgent): void {
+    const failure = this.journal?.write(agentId, JSON.stringify({ version: STATE_VERSION, agents: { [agentId]: record } }));
+    if (failure === null) return;
+    // No journal (its folder was unusable: said at open) or a record too large for it: quietly the slow way.
+    if (failure?.kind === 'io') this.options.warn(`Could not write the spawn journal entry of "${agentId}" (${failure.message}); the whole state file was written instead.`);
+    this.flush();
+  }
+
   /** Writes now if anything is pending. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (!this.file || !this.collect) return;
     try {
+      const covered = this.journal?.mark() ?? 0; // before collecting: an entry written after this is newer than what is saved
       this.file.store = { version: STATE_VERSION, agents: this.collect() };
       this.writes++;
+      this.journal?.clearThrough(covered);
     } catch (error) {
       this.options.warn(`Could not save agent state to ${this.path}: ${messageOf(error)}. Will retry on the next change.`);
     }
@@ -131,6 +158,40 @@ export class StateStore {
     this.flush();
     this.file = null;
   }
+}
+
+/** A journal entry is a state file of one agent, the one it is named for: the same schema, the same migrations. */
+const parseEntry: ParseEntry<PersistedAgent> = (json, agentId) => {
+  const parsed = stateFileSchema.safeParse(migrate(json));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `it does not match the expected format (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unknown problem'})` };
+  }
+  const [only, ...others] = Object.entries(parsed.data.agents);
+  if (only === undefined || others.length > 0 || only[0] !== agentId || only[1].request.agentId !== agentId) {
+    return { ok: false, reason: `it does not hold the record of "${agentId}" alone` };
+  }
+  return { ok: true, value: only[1] };
+};
+
+/**
+ * Whether a journal entry is newer than state.json's record of its agent. An
+ * entry is what a run's start wrote, and a run's entry replaces the one before,
+ * so an entry of another run than state.json's last is one state.json never saw
+ * (a new agent, or one removed and started again). Of the same run, state.json
+ * is newer unless it saved less of the start: an entry is left stale only when
+ * Corral stopped between a write of state.json and the removal of what it covered.
+ */
+function isNewer(entry: PersistedAgent, saved: PersistedAgent | undefined): boolean {
+  const [run, savedRun] = [entry.runs.at(-1), saved?.runs.at(-1)];
+  if (savedRun === undefined || run?.run !== savedRun.run || run.startedAt !== savedRun.startedAt) return true;
+  return startProgress(entry) > startProgress(saved!);
+}
+
+/** How much of its start a record holds: spawning (its pid, its start time), or past it. */
+function startProgress(record: PersistedAgent): number {
+  if (record.state !== 'spawning') return 3;
+  return Number(record.pid !== null) + Number(record.startTime !== null);
 }
 
 const STATE_FILE: FileDescription = {

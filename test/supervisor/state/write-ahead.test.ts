@@ -6,7 +6,7 @@
  * checked against /proc.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
@@ -20,6 +20,20 @@ const KILL_AFTER_PROCESSES = 20;
 
 function stateFile(dataDir: string): string {
   return path.join(dataDir, 'state.json');
+}
+
+/** What is on disk about one agent: its spawn journal entry (`journal/<id>.<write number>.json`) when there is one, else its record in state.json. */
+function onDisk(dataDir: string, agentId: string): Record<string, unknown> | undefined {
+  const journal = path.join(dataDir, 'journal');
+  const entries = readdirSync(journal).filter((name) => name.startsWith(`${agentId}.`) && /^\d+\.json$/.test(name.slice(agentId.length + 1)));
+  const newest = entries.sort((a, b) => parseInt(b.slice(agentId.length + 1)) - parseInt(a.slice(agentId.length + 1)))[0];
+  for (const file of [...(newest ? [path.join(journal, newest)] : []), stateFile(dataDir)]) {
+    if (existsSync(file)) {
+      const record = (JSON.parse(readFileSync(file, 'utf8')) as { agents: Record<string, Record<string, unknown>> }).agents[agentId];
+      if (record) return record;
+    }
+  }
+  return undefined;
 }
 
 /** Rewrites one saved record as a crash between the write-ahead and the pid write would have left it. */
@@ -160,7 +174,7 @@ describe('the write-ahead record', () => {
     const supervisor = await useSupervisor(prefix, { dataDir, stateFlushMs: 60_000 });
     const req = request(prefix, [NODE, fixture('read-state.mjs')]);
     const answer = await supervisor.spawnAgent(req);
-    const saved = (JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as { agents: Record<string, { pid: number | null; startTime: string | null }> }).agents[req.agentId];
+    const saved = onDisk(dataDir, req.agentId);
     if (answer.status === 'running') {
       expect(saved).toMatchObject({ pid: answer.pid });
       expect(saved?.startTime).toEqual(expect.any(String));
