@@ -54,6 +54,29 @@ export default defineConfig(
   },
 
   {
+    // The typed client and the command are clients of a host: they reach the engine only through the
+    // contract over the local socket. `cli/serve.ts` is the exception: it is the headless host.
+    name: 'corral/layers/client-and-cli',
+    files: ['src-main/client/**/*.ts', 'src-main/cli/**/*.ts'],
+    ignores: ['src-main/cli/serve.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electron.paths,
+          patterns: [
+            ...electron.patterns,
+            {
+              regex: String.raw`^\.\.?/(?:.*/)?(?:supervisor|api|web|ipc|desktop)(?:/|$)|^\.\.?/(?:.*/)?local/socket-host$|^\.\.?/(?:.*/)?shutdown$`,
+              message: 'corral/client and the corral command talk to a host through src-main/client (the contract over the local socket), never to the engine or a host directly; only cli/serve.ts starts one.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
+  {
     name: 'corral/layers/contract',
     files: ['src-preload/contract/**'],
     rules: {

@@ -17,6 +17,7 @@ import { benchBrowser, BROWSER_FOOTNOTES } from './browser/index';
 import { benchSampling, samplingLines, treeStopLines } from './sampling';
 import { benchFlood, FLOOD_FOOTNOTES } from './flood';
 import { benchPolicies, POLICY_FOOTNOTES } from './policies';
+import { benchCli, CLI_FOOTNOTES } from './cli';
 import { benchSpawn } from './spawn';
 import { formatTable, heading, meets, type Line } from './stats';
 import { benchStop } from './stop';
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
     if (wanted('policies')) lines.push(...(await benchPolicies(ctx)));
     if (wanted('flood')) lines.push(...(await benchFlood(ctx)));
     if (wanted('browser')) await benchBrowser(ctx, lines);
+    if (wanted('cli')) lines.push(...(await benchCli(ctx)));
   } catch (error) {
     failed = true;
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -97,14 +99,14 @@ async function main(): Promise<number> {
   const totalS = (performance.now() - began) / 1000;
   lines.push(heading(`run: ${totalS.toFixed(0)} s total; leftovers after cleanup: ${leftovers.length}`));
   process.stdout.write(`\nCorral bench — ${new Date().toISOString()} — node ${process.version}, ${osSummary()}\n\n`);
-  process.stdout.write(`${formatTable(lines)}\n\n${[...FOOTNOTES, ...(wanted('policies') ? POLICY_FOOTNOTES : []), ...(wanted('flood') ? FLOOD_FOOTNOTES : []), ...(wanted('browser') ? BROWSER_FOOTNOTES : [])].join('\n')}\n`);
+  process.stdout.write(`${formatTable(lines)}\n\n${[...FOOTNOTES, ...(wanted('policies') ? POLICY_FOOTNOTES : []), ...(wanted('flood') ? FLOOD_FOOTNOTES : []), ...(wanted('browser') ? BROWSER_FOOTNOTES : []), ...(wanted('cli') ? CLI_FOOTNOTES : [])].join('\n')}\n`);
   if (!gcAvailable) process.stdout.write('Note: global.gc was not available, so RSS figures include garbage not yet collected.\n');
   const misses = lines.filter((line) => line.kind === 'row' && meets(line.median, line.target) === false).length;
   process.stdout.write(`\n${misses} figure(s) miss their target.${problems.length ? `\nProblems:\n- ${problems.join('\n- ')}` : ''}\n`);
   return failed || problems.length > 0 ? 1 : 0;
 }
 
-/** `BENCH_ONLY=spawn,stop` runs only those sections (spawn, stop, sampling, policies, flood, browser); all by default. */
+/** `BENCH_ONLY=spawn,stop` runs only those sections (spawn, stop, sampling, policies, flood, browser, cli); all by default. */
 function wanted(section: string): boolean {
   const only = process.env['BENCH_ONLY'];
   return !only || only.split(',').includes(section);
