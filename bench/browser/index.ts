@@ -1,6 +1,6 @@
 /**
  * `BENCH_ONLY=browser npm run bench`: the renderer's figures in real Chromium
- * against a real web host (`src-main/web/serve.ts`) and real agents.
+ * against a real web host (`src-main/serve.ts`) and real agents.
  *
  * 1. One status tick for 100 running agents: main-thread time from the
  *    WebSocket message to the painted frame (see probe.ts).

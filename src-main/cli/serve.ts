@@ -1,6 +1,6 @@
 /**
  * The headless host (`corral serve`, and `npm run serve` through
- * `web/serve.ts`): starts the engine on a data folder (taking its lock), the
+ * `src-main/serve.ts`): starts the engine on a data folder (taking its lock), the
  * contract service, the local socket (`local/socket-host.ts`) and, unless
  * `--no-web`, the web host; prints the page's URL (token included) as the
  * first line on stdout — or, with `--no-web`, the socket's path — and logs to

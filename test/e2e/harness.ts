@@ -1,5 +1,5 @@
 /**
- * End-to-end harness: a real web host (`src-main/web/serve.ts`, started without
+ * End-to-end harness: a real web host (`src-main/serve.ts`, started without
  * a shell in its own process group), a real Debian Chromium driven by
  * playwright-core, a WebSocket client speaking the contract from Node, and the
  * cleanup that proves nothing the test started is still alive.
@@ -29,7 +29,7 @@ export const SHARED_FIXTURES = path.join(REPO, 'test', 'fixtures');
 export const NODE = process.execPath;
 export const CHROMIUM = '/usr/bin/chromium';
 const TSX_CLI = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const SERVE = path.join(REPO, 'src-main', 'web', 'serve.ts');
+const SERVE = path.join(REPO, 'src-main', 'serve.ts');
 const RENDERER_INDEX = path.join(REPO, 'out', 'renderer', 'index.html');
 const URL_LINE = /Corral web host: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))/;
 
@@ -86,7 +86,7 @@ function serveSupportsSampleMs(): boolean {
 }
 
 /**
- * Starts `tsx src-main/web/serve.ts --port 0 --data-dir <tmp>` with no shell,
+ * Starts `tsx src-main/serve.ts --port 0 --data-dir <tmp>` with no shell,
  * in its own process group, and waits for its URL line.
  */
 export async function startWebHost(options: { dataDir?: string; sampleMs?: number; timeoutMs?: number } = {}): Promise<WebHost> {

@@ -1,5 +1,5 @@
 /**
- * `src-main/web/serve.ts` as a real child process for tests: one process
+ * `src-main/serve.ts` as a real child process for tests: one process
  * (`node --import tsx`), so the pid we signal is the host itself; its agents
  * are in their own sessions and survive whatever happens to it. Killed after
  * the test if still running (onCleanup).
@@ -13,7 +13,7 @@ import { waitFor } from '../helpers/wait';
 import { onCleanup, WireTestClient, wsUrl } from './web-harness';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVE = path.join(REPO, 'src-main', 'web', 'serve.ts');
+const SERVE = path.join(REPO, 'src-main', 'serve.ts');
 
 export interface ServeProcess {
   child: ChildProcess;

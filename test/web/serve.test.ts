@@ -1,5 +1,5 @@
 /**
- * `npm run serve`'s entry (src-main/web/serve.ts) as a real child process:
+ * `npm run serve`'s entry (src-main/serve.ts) as a real child process:
  * the URL line, serving with that token, a clean exit on SIGTERM, and agents
  * that outlive it and are re-adopted by the next start.
  */

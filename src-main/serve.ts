@@ -1,7 +1,7 @@
 /**
  * Corral in a browser from source: the headless host with its web page, run
  * under tsx (the tests and e2e harness start it so). `npm run serve` runs the
- * same host built (`corral serve`); the host itself is ../cli/serve.ts. Prints the
+ * same host built (`corral serve`); the host itself is cli/serve.ts. Prints the
  * one URL to open (token included) as the first line on stdout and logs to
  * stderr; the host's local socket lets the `corral` command drive it too.
  *
@@ -11,6 +11,6 @@
  *
  * (test/e2e/harness.ts passes --sample-ms only when this file mentions it: keep the flag list above.)
  */
-import { runServe } from '../cli/serve';
+import { runServe } from './cli/serve';
 
 void runServe(process.argv.slice(2), { invokedAs: 'npm run serve --', logPrefix: '[corral web]' });
