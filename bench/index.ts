@@ -36,7 +36,7 @@ const FOOTNOTES = [
   '[9] process.memoryUsage().rss after a forced full GC: 20 warm-up ticks, then 3 consecutive blocks of 60 ticks (10 ms apart); growth per block. 100 agents, 400 processes.',
   '[10] cleanup() with default timeouts after one sampleNow(); agents wrote "ready" (SIGTERM handler in place) first. Every agent must end in stage 1 (SIGTERM #1).',
   '[11] Each agent ignores SIGTERM: 1 s after SIGTERM #1, SIGTERM #2; 1 s later, SIGKILL. Ideal ≈ 2 s; every agent must be ended by SIGKILL.',
-  '[12] Counted by wrapping the process reader passed to createSupervisor({ processReader }). For one cleanup() of n agents started together: a shared snapshot and marker scan to find the trees, plus the final independent scan each stop's report counts survivors from (since issue 11); the SIGKILL stage's freeze rounds read markers from a per-stop cache, so only new pids cost an environ read. With the ps+pidusage reader every single-pid read is one `ps -p` process.',
+  '[12] Counted by wrapping the process reader passed to createSupervisor({ processReader }). For one cleanup() of n agents started together: a shared snapshot and marker scan to find the trees, plus the final independent scan that each stop report counts survivors from (since issue 11); the freeze rounds of the SIGKILL stage read markers from a per-stop cache, so only new pids cost an environ read. With the ps+pidusage reader every single-pid read is one `ps -p` process.',
 ];
 
 async function main(): Promise<number> {
