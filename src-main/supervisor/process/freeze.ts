@@ -21,7 +21,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Newcomers } from './newcomers';
-import { identityKey, isDeadState, type MarkerMemo, type ProcEntry, type ProcessReader, type ProcessTable } from './process-table';
+import { identityKey, isLiveAs, type MarkerMemo, type ProcEntry, type ProcessReader, type ProcessTable } from './process-table';
 import { signalGroup, signalProcess, type SignalName } from './signals';
 import type { SnapshotCache } from './snapshot-cache';
 import { markEnded, membersIn, track, type StopTarget, type TrackedSet } from './stop-members';
@@ -150,7 +150,7 @@ async function liveMembers(run: FreezeRun): Promise<ProcEntry[]> {
   const live: ProcEntry[] = [];
   members.forEach((member, i) => {
     const entry = entries[i];
-    if (entry && entry.startTime === member.identity.startTime && !isDeadState(entry.stateCode)) live.push(entry);
+    if (isLiveAs(entry, member.identity)) live.push(entry);
     else member.endedBy = 'kill';
   });
   return live;

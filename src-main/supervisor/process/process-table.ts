@@ -112,6 +112,11 @@ export function findIdentity(table: ProcessTable, identity: ProcessIdentity): Pr
   return entry && entry.startTime === identity.startTime ? entry : null;
 }
 
+/** True when `entry` is still the process `identity` names (not a recycled pid) and has not ended. */
+export function isLiveAs(entry: ProcEntry | null | undefined, identity: ProcessIdentity): entry is ProcEntry {
+  return entry != null && entry.startTime === identity.startTime && !isDeadState(entry.stateCode);
+}
+
 /** A zombie or dead process counts as gone: it can no longer do anything. */
 export function isDeadState(stateCode: string): boolean {
   return stateCode === 'Z' || stateCode === 'X' || stateCode === 'x';

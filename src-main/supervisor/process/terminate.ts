@@ -18,7 +18,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { freezeAndKill } from './freeze';
-import { isDeadState, type MarkerMemo, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable } from './process-table';
+import { isLiveAs, type MarkerMemo, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable } from './process-table';
 import { signalGroup, signalProcess, signalTreeWindows, type SignalName } from './signals';
 import type { SnapshotCache } from './snapshot-cache';
 import { markEnded, membersIn, track, type StopTarget, type Tracked, type TrackedSet } from './stop-members';
@@ -166,8 +166,7 @@ async function stillAlive(tracked: TrackedSet, reader: ProcessReader, creditTo: 
 }
 
 export async function isAlive(identity: ProcessIdentity, reader: ProcessReader): Promise<boolean> {
-  const entry: ProcEntry | null = await reader.read(identity.pid);
-  return entry !== null && entry.startTime === identity.startTime && !isDeadState(entry.stateCode);
+  return isLiveAs(await reader.read(identity.pid), identity);
 }
 
 async function send(target: StopTarget, alive: Tracked[], signal: SignalName): Promise<void> {
