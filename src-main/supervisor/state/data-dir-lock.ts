@@ -15,13 +15,14 @@
  * renamed aside — rename moves the entry itself, never a link's target.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { CorralError, errnoOf, messageOf } from '../errors';
 import { readBootId } from '../process/boot-id';
 import type { ProcessReader } from '../process/process-table';
+import { unlinkQuietly } from './set-aside';
 
 /** Which kind of host holds a data folder (named in the message a second one gets). */
 export const HOST_KINDS = ['engine', 'web host', 'desktop'] as const;
@@ -233,14 +234,6 @@ function tryLink(from: string, to: string): boolean {
     if (errnoOf(error) === 'EEXIST') return false;
     // E.g. a file system without hard links (FAT): say so rather than lock unsafely.
     throw new CorralError('io-error', `Could not take the data folder's lock ${to}: ${messageOf(error)}. The data folder must be on a file system with hard links.`);
-  }
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // gone already, or not ours to remove
   }
 }
 

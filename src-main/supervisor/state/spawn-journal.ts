@@ -24,10 +24,11 @@
  * link followed, nothing but a regular file opened, nothing read past a cap,
  * and an entry that fails a check is set aside with a warning, never a crash.
  */
-import { closeSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, readdirSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { messageOf } from '../errors';
 import { createExclusive, describeKind, ensurePrivateDir, identityAt, openChecked, UnsafeFileError } from '../logs/safe-file';
+import { renameAside, unlinkQuietly } from './set-aside';
 
 export const JOURNAL_DIR_NAME = 'journal';
 
@@ -68,7 +69,7 @@ export class SpawnJournal {
       const at = identityAt(dir);
       if (at !== null && at.kind !== 'directory') {
         // A link or a file where the folder should be: moved out of the way (never followed), a folder made.
-        const kept = setAside(dir);
+        const kept = renameAside(dir);
         warn(`The spawn journal folder ${dir} was ${at.kind === null ? 'a file' : describeKind(at.kind)}; it is kept as ${kept} and a new folder was made.`);
       }
       ensurePrivateDir(dir);
@@ -104,7 +105,7 @@ export class SpawnJournal {
         continue;
       }
       try {
-        warn(`The spawn journal entry ${file} was set aside because ${parsed.reason}. It is kept as ${setAside(file)}; Corral goes on with what else it has on record for "${agentId}", if anything.`);
+        warn(`The spawn journal entry ${file} was set aside because ${parsed.reason}. It is kept as ${renameAside(file)}; Corral goes on with what else it has on record for "${agentId}", if anything.`);
       } catch (error) {
         warn(`The spawn journal entry ${file} is unusable because ${parsed.reason}, and could not be set aside (${messageOf(error)}); it is ignored.`);
       }
@@ -192,17 +193,3 @@ function readEntry(file: string): { ok: true; json: unknown } | { ok: false; rea
   }
 }
 
-/** Moves `file` (a file, a link, a folder: the name itself, never what it points to) to `<file>.corrupt-<time>`; the kept path. */
-function setAside(file: string): string {
-  const kept = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  renameSync(file, kept);
-  return kept;
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // Gone already, or left for the next start (which reads it or sets it aside).
-  }
-}
