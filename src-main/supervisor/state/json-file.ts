@@ -82,18 +82,25 @@ export function loadOrSetAside<T>(file: string, schema: z.ZodType<T>, options: L
   } catch (error) {
     return unusable(`it is not valid JSON (${messageOf(error)})`);
   }
+  const checked = checkJson(json, schema, options.migrate);
+  if (!checked.ok) return unusable(checked.reason);
+  return { value: checked.value, warning: null, writable: true };
+}
+
+/** Brings parsed JSON up to date with `migrate` and checks it against `schema`; or why it is unusable, completing "… because …". */
+export function checkJson<T>(json: unknown, schema: z.ZodType<T>, migrate?: (json: unknown) => unknown): { ok: true; value: T } | { ok: false; reason: string } {
   let parsed: z.ZodSafeParseResult<T>;
   try {
-    parsed = schema.safeParse(options.migrate === undefined ? json : options.migrate(json));
+    parsed = schema.safeParse(migrate === undefined ? json : migrate(json));
   } catch (error) {
-    return unusable(`it could not be brought up to date (${messageOf(error)})`);
+    return { ok: false, reason: `it could not be brought up to date (${messageOf(error)})` };
   }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-    return unusable(`it does not match the expected format (${where}${issue?.message ?? 'unknown problem'})`);
+    return { ok: false, reason: `it does not match the expected format (${where}${issue?.message ?? 'unknown problem'})` };
   }
-  return { value: parsed.data, warning: null, writable: true };
+  return { ok: true, value: parsed.data };
 }
 
 export interface JsonFileSpec<T> extends LoadOptions<T> {

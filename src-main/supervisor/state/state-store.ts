@@ -19,7 +19,7 @@ import { agentStateSchema, runRecordSchema, stopProgressSchema, stopReportSchema
 import { messageOf } from '../errors';
 import { emptyLogs } from '../logs/log-rotation';
 import { persistedRequestSchema } from '../request-schema';
-import { openJsonFile, type ConfOptions, type FileDescription, type KeyValueFile } from './json-file';
+import { checkJson, openJsonFile, type ConfOptions, type FileDescription, type KeyValueFile } from './json-file';
 import { SpawnJournal, type ParseEntry } from './spawn-journal';
 
 export const STATE_FILE_NAME = 'state.json';
@@ -162,12 +162,9 @@ export class StateStore {
 
 /** A journal entry is a state file of one agent, the one it is named for: the same schema, the same migrations. */
 const parseEntry: ParseEntry<PersistedAgent> = (json, agentId) => {
-  const parsed = stateFileSchema.safeParse(migrate(json));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `it does not match the expected format (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unknown problem'})` };
-  }
-  const [only, ...others] = Object.entries(parsed.data.agents);
+  const parsed = checkJson(json, stateFileSchema, migrate);
+  if (!parsed.ok) return parsed;
+  const [only, ...others] = Object.entries(parsed.value.agents);
   if (only === undefined || others.length > 0 || only[0] !== agentId || only[1].request.agentId !== agentId) {
     return { ok: false, reason: `it does not hold the record of "${agentId}" alone` };
   }
