@@ -54,6 +54,22 @@ export default defineConfig(
   },
 
   {
+    // The desktop's decisions that are tested here without Electron (own or attach, the attached service,
+    // signals, the app id): in desktop/ beside their Electron wiring, but plain Node.
+    name: 'corral/layers/desktop-plain',
+    files: ['src-main/desktop/open-engine.ts', 'src-main/desktop/attached-service.ts', 'src-main/desktop/desktop-signals.ts', 'src-main/desktop/app-id.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'This desktop module is plain Node (its tests run without Electron): take what Electron gives as a parameter.' }],
+          patterns: [{ group: ['electron/*'], message: 'This desktop module is plain Node (its tests run without Electron).' }],
+        },
+      ],
+    },
+  },
+
+  {
     // The typed client and the command are clients of a host: they reach the engine only through the
     // contract over the local socket. `cli/serve.ts` is the exception: it is the headless host.
     name: 'corral/layers/client-and-cli',
@@ -69,6 +85,26 @@ export default defineConfig(
             {
               regex: String.raw`^\.\.?/(?:.*/)?(?:supervisor|api|web|ipc|desktop)(?:/|$)|^\.\.?/(?:.*/)?local/socket-host$|^\.\.?/(?:.*/)?shutdown$`,
               message: 'corral/client and the corral command talk to a host through src-main/client (the contract over the local socket), never to the engine or a host directly; only cli/serve.ts starts one.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
+  {
+    // Code both the engine and the client use (the lock file's reader): the one place they may both import,
+    // so it imports nothing but Node — no engine, no client, no zod (the corral command loads it on every run).
+    name: 'corral/layers/shared',
+    files: ['src-main/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!node:|\./[^/]+$)`,
+              message: 'src-main/shared/ is imported by the engine and by corral/client alike: it imports only node:* and its own modules (./x).',
             },
           ],
         },

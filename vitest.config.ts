@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The Electron launch test needs the Electron binary: `npm run test:desktop` runs it (its own config).
+    exclude: [...configDefaults.exclude, 'test/desktop-launch/**'],
     // Real processes and real signals: forks isolate each file's children.
     pool: 'forks',
     testTimeout: 30_000,

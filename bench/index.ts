@@ -8,7 +8,11 @@
  * /proc/<pid>/environ proves none is left (any found is killed by pid, and the
  * run fails).
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
@@ -65,6 +69,7 @@ async function main(): Promise<number> {
   watchdog.unref();
 
   try {
+    if (wanted('browser') || wanted('cli')) buildIfStale();
     progress(`temp dir ${ctx.root}; agent ids ${PREFIX}-…; gc ${gcAvailable ? 'available' : 'NOT available'}`);
     if (wanted('spawn')) lines.push(...(await benchSpawn(ctx)));
     if (wanted('stop')) lines.push(...(await benchStop(ctx)));
@@ -112,6 +117,28 @@ async function main(): Promise<number> {
 function wanted(section: string): boolean {
   const only = process.env['BENCH_ONLY'];
   return !only || only.split(',').includes(section);
+}
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** What the browser section (the web host serves out/renderer/) and the cli section (out/cli/corral.js) run. */
+const BUILT = ['out/renderer/index.html', 'out/cli/corral.js'].map((file) => path.join(REPO, file));
+const SOURCES = ['src-main', 'src-preload', 'src-renderer'].map((folder) => path.join(REPO, folder));
+
+/** `npm run build` when a build output is missing or older than a source (a fresh clone has none). */
+function buildIfStale(): void {
+  const newestSource = Math.max(...SOURCES.map(newestMtime));
+  const stale = BUILT.filter((file) => !existsSync(file) || statSync(file).mtimeMs < newestSource);
+  if (stale.length === 0) return;
+  progress(`building first (npm run build): ${stale.map((file) => path.relative(REPO, file)).join(', ')} missing or older than the sources`);
+  execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', process.stderr, process.stderr] });
+}
+
+function newestMtime(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
 }
 
 /** Makes global.gc available without re-executing node (tsx does not pass --expose-gc through). */

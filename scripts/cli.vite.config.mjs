@@ -3,11 +3,14 @@
 // `prepare`). A Node (SSR) build: dependencies (ws, zod, conf…) stay external
 // and load from node_modules. Flat output — no chunk folders — because the
 // host finds the repository two levels up from its own file (out/cli/ like src-main/cli/).
+// After the bundle, the declarations of `corral/client` go to out/client-types/ (client-types.mjs).
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { emitClientTypes } from './client-types.mjs';
 
 export default defineConfig({
   publicDir: false,
+  plugins: [{ name: 'corral-client-types', apply: 'build', closeBundle: () => emitClientTypes().then(() => undefined) }],
   logLevel: 'warn',
   build: {
     ssr: true,

@@ -2,7 +2,9 @@
  * Corral's own end on SIGTERM / SIGINT / SIGHUP (logout, a closed terminal,
  * Ctrl-C), shared by the web host and Electron main. Imports neither Electron
  * nor the web host: each host hands in what "stop the agents", "close" and
- * "exit" mean for it.
+ * "exit" mean for it. Electron main registers it through
+ * `desktop/desktop-signals.ts`, after `ready`: registered earlier, Chromium's
+ * own handlers replace it.
  *
  * - `leave-running` (default): close (state saved; agents keep running and are
  *   re-adopted by the next start), exit 0. A second signal exits at once (1).

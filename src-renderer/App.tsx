@@ -21,13 +21,18 @@ import { HostWarnings } from './shell/HostWarnings';
 import { isActive } from './state/agent-state';
 import { settle } from './state/call-result';
 import { useAgentActions } from './state/use-agent-actions';
+import { ConnectionContext, OFFLINE_REASON, useConnectionTracking } from './state/use-connection';
 import { useCorralSnapshot, useCorralStore } from './state/use-corral-state';
 import { useHostInfo } from './state/use-host-info';
 import { StopAllStatus, type StopAllState } from './summary/StopAll';
 import { SummaryHeader } from './summary/SummaryHeader';
 import { ConfirmDialog } from './ui/ConfirmDialog';
 
-type Confirmation = { kind: 'stop'; agentId: string; agentName: string; isWaitingToRestart: boolean } | { kind: 'remove'; agentId: string; agentName: string } | { kind: 'stop-all'; count: number };
+type Confirmation =
+  | { kind: 'stop'; agentId: string; agentName: string; isWaitingToRestart: boolean }
+  | { kind: 'force-kill'; agentId: string; agentName: string }
+  | { kind: 'remove'; agentId: string; agentName: string }
+  | { kind: 'stop-all'; count: number };
 
 export function App({ api }: { api: CorralApi }) {
   const { store, loadError } = useCorralStore(api);
@@ -36,6 +41,7 @@ export function App({ api }: { api: CorralApi }) {
   const actions = useAgentActions(api, store);
   const settings = useSettings(api);
   const notices = useNotices(api, hostInfo?.host === 'web', settings.settings?.notifications ?? null);
+  const connected = useConnectionTracking();
 
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openedId, setOpenedId] = useState<string | null>(null);
@@ -68,12 +74,12 @@ export function App({ api }: { api: CorralApi }) {
     const onKeyDown = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'n') {
         event.preventDefault();
-        if (!dialogOpen) openNewAgent();
+        if (!dialogOpen && connected) openNewAgent();
       }
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [dialogOpen, openNewAgent]);
+  }, [dialogOpen, openNewAgent, connected]);
 
   const onOpen = useCallback((agentId: string) => setOpenedId(agentId), []);
   const onSelect = useCallback((agentId: string) => setSelectedId(agentId), []);
@@ -94,7 +100,14 @@ export function App({ api }: { api: CorralApi }) {
     },
     [store],
   );
-  const forceKill = useCallback((agentId: string) => void actions.stop(agentId, true), [actions]);
+  const requestForceKill = useCallback(
+    (agentId: string) => {
+      const agent = store.getSnapshot().agents.get(agentId);
+      if (agent === undefined) return;
+      setConfirmation({ kind: 'force-kill', agentId, agentName: agent.agentName });
+    },
+    [store],
+  );
   const runAgain = useCallback(
     (agentId: string) => {
       void actions.runAgain(agentId);
@@ -115,6 +128,7 @@ export function App({ api }: { api: CorralApi }) {
     setConfirmation(null);
     if (current === null) return;
     if (current.kind === 'stop') void actions.stop(current.agentId, false);
+    else if (current.kind === 'force-kill') void actions.stop(current.agentId, true);
     else if (current.kind === 'stop-all') void runStopAll();
     else if (await actions.remove(current.agentId)) {
       setOpenedId((opened) => (opened === current.agentId ? null : opened));
@@ -145,98 +159,119 @@ export function App({ api }: { api: CorralApi }) {
   const empty = snapshot.loaded && agents.size === 0;
 
   return (
-    <div className="app">
-      <ConnectionBanner />
-      <HostWarnings warnings={hostInfo?.warnings ?? []} />
-      {loadError !== null && (
-        <div className="banner banner-bad" role="alert">
-          Could not load the agents: {loadError}
-        </div>
-      )}
-      <SummaryHeader
-        summary={summary}
-        totals={store.totals}
-        version={snapshot.version}
-        liveCount={liveCount}
-        showNewAgent={!empty}
-        stopAll={stopAll}
-        onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCount })}
-        onNewAgent={openNewAgent}
-        onOpenOrphans={openOrphans}
-        onOpenSettings={openSettings}
-      />
-      <StopAllStatus state={stopAll} onDismiss={() => setStopAll({ phase: 'idle' })} />
-      <main className={`workspace${empty ? ' is-empty' : ''}`}>
-        <AgentsPane
-          store={store}
-          snapshot={snapshot}
-          selectedId={selectedId}
-          openedId={openedId}
-          onSelect={onSelect}
-          onOpen={onOpen}
-          onRequestStop={requestStop}
+    <ConnectionContext.Provider value={connected}>
+      <div className="app">
+        <ConnectionBanner />
+        <HostWarnings warnings={hostInfo?.warnings ?? []} />
+        {loadError !== null && (
+          <div className="banner banner-bad" role="alert">
+            Could not load the agents: {loadError}
+          </div>
+        )}
+        <SummaryHeader
+          summary={summary}
+          totals={store.totals}
+          version={snapshot.version}
+          liveCount={liveCount}
+          showNewAgent={!empty}
+          stopAll={stopAll}
+          onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCount })}
           onNewAgent={openNewAgent}
+          onOpenOrphans={openOrphans}
+          onOpenSettings={openSettings}
         />
-        {!empty &&
-          (openedAgent !== undefined ? (
-            <AgentDetail
-              key={openedAgent.agentId}
-              api={api}
-              store={store}
-              agent={openedAgent}
-              lastTickAt={snapshot.lastTickAt}
-              status={actions.statusOf(openedAgent.agentId)}
-              canOpenFolders={hostInfo?.canOpenFolders ?? false}
-              onRequestStop={requestStop}
-              onForceKill={forceKill}
-              onRunAgain={runAgain}
-              onRequestRemove={requestRemove}
-              onOpenFolder={openFolder}
-              onReapZombies={reapZombies}
-              onDismissError={actions.clearError}
-              onClose={() => setOpenedId(null)}
-            />
-          ) : (
-            <section className="detail detail-placeholder" aria-label="Agent details">
-              <p className="muted">{openedId !== null && snapshot.loaded ? 'This agent is no longer listed.' : 'Select an agent to see its figures, processes, logs and request.'}</p>
-              <p className="muted small">
-                <kbd>↑</kbd> <kbd>↓</kbd> move · <kbd>Enter</kbd> opens · <kbd>Delete</kbd> stops · <kbd>Ctrl</kbd>/<kbd>⌘</kbd>+<kbd>N</kbd> new agent
-              </p>
-            </section>
-          ))}
-      </main>
-      <Notifications toasts={notices.toasts} knownAgent={knownAgent} onDismiss={notices.dismiss} onDismissAll={notices.dismissAll} onShowAgent={showAgent} />
+        <StopAllStatus state={stopAll} onDismiss={() => setStopAll({ phase: 'idle' })} />
+        <main className={`workspace${empty ? ' is-empty' : ''}`}>
+          <AgentsPane
+            store={store}
+            snapshot={snapshot}
+            selectedId={selectedId}
+            openedId={openedId}
+            onSelect={onSelect}
+            onOpen={onOpen}
+            onRequestStop={requestStop}
+            onNewAgent={openNewAgent}
+          />
+          {!empty &&
+            (openedAgent !== undefined ? (
+              <AgentDetail
+                key={openedAgent.agentId}
+                api={api}
+                store={store}
+                agent={openedAgent}
+                lastTickAt={snapshot.lastTickAt}
+                status={actions.statusOf(openedAgent.agentId)}
+                canOpenFolders={hostInfo?.canOpenFolders ?? false}
+                onRequestStop={requestStop}
+                onForceKill={requestForceKill}
+                onRunAgain={runAgain}
+                onRequestRemove={requestRemove}
+                onOpenFolder={openFolder}
+                onReapZombies={reapZombies}
+                onDismissError={actions.clearError}
+                onClose={() => setOpenedId(null)}
+              />
+            ) : (
+              <section className="detail detail-placeholder" aria-label="Agent details">
+                <p className="muted">{openedId !== null && snapshot.loaded ? 'This agent is no longer listed.' : 'Select an agent to see its figures, processes, logs and request.'}</p>
+                <p className="muted small">
+                  <kbd>↑</kbd> <kbd>↓</kbd> move · <kbd>Enter</kbd> opens · <kbd>Delete</kbd> stops · <kbd>Ctrl</kbd>/<kbd>⌘</kbd>+<kbd>N</kbd> new agent
+                </p>
+              </section>
+            ))}
+        </main>
+        <Notifications toasts={notices.toasts} knownAgent={knownAgent} onDismiss={notices.dismiss} onDismissAll={notices.dismissAll} onShowAgent={showAgent} />
 
-      {orphansOpen && <OrphansDialog api={api} onClose={() => setOrphansOpen(false)} />}
-      {settingsOpen && <SettingsDialog state={settings} hostInfo={hostInfo} onClose={() => setSettingsOpen(false)} />}
-      {newAgentOpen && <NewAgentDialog api={api} agents={agents} hostInfo={hostInfo} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} />}
-      {confirmation !== null && (
-        <ConfirmDialog
-          title={confirmation.kind === 'stop-all' ? 'Stop all agents?' : confirmation.kind === 'stop' ? `Stop ${confirmation.agentName}?` : `Remove ${confirmation.agentName}?`}
-          confirmLabel={confirmation.kind === 'remove' ? 'Remove' : 'Stop'}
-          onConfirm={() => void confirm()}
-          onCancel={() => setConfirmation(null)}
-        >
-          {confirmation.kind === 'stop-all' ? (
-            <p>
-              {plural(confirmation.count, 'running agent')} and all their processes are stopped gracefully, in parallel: SIGTERM, SIGTERM again, then
-              SIGKILL for anything left.
-            </p>
-          ) : confirmation.kind === 'stop' && confirmation.isWaitingToRestart ? (
-            <p>
-              It is waiting to restart: its restart is cancelled and it stays ended. <span className="mono">{confirmation.agentId}</span>
-            </p>
-          ) : confirmation.kind === 'stop' ? (
-            <p>
-              Its whole process tree gets SIGTERM, then SIGTERM again, then SIGKILL for anything left. <span className="mono">{confirmation.agentId}</span>
-            </p>
-          ) : (
-            <p>
-              Its record and its logs are deleted. This cannot be undone. <span className="mono">{confirmation.agentId}</span>
-            </p>
-          )}
-        </ConfirmDialog>
-      )}
-    </div>
+        {orphansOpen && <OrphansDialog api={api} onClose={() => setOrphansOpen(false)} />}
+        {settingsOpen && <SettingsDialog state={settings} hostInfo={hostInfo} onClose={() => setSettingsOpen(false)} />}
+        {newAgentOpen && <NewAgentDialog api={api} agents={agents} hostInfo={hostInfo} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} />}
+        {confirmation !== null && (
+          <ConfirmDialog
+            title={confirmTitle(confirmation)}
+            confirmLabel={confirmation.kind === 'remove' ? 'Remove' : confirmation.kind === 'force-kill' ? 'Force kill' : 'Stop'}
+            onConfirm={() => void confirm()}
+            onCancel={() => setConfirmation(null)}
+            confirmDisabledReason={connected ? undefined : OFFLINE_REASON}
+          >
+            {confirmation.kind === 'stop-all' ? (
+              <p>
+                {plural(confirmation.count, 'running agent')} and all their processes are stopped gracefully, in parallel: SIGTERM, SIGTERM again, then
+                SIGKILL for anything left.
+              </p>
+            ) : confirmation.kind === 'stop' && confirmation.isWaitingToRestart ? (
+              <p>
+                It is waiting to restart: its restart is cancelled and it stays ended. <span className="mono">{confirmation.agentId}</span>
+              </p>
+            ) : confirmation.kind === 'force-kill' ? (
+              <p>
+                It skips the graceful stages: its whole process tree gets SIGKILL at once, with no chance to save its work or clean up.{' '}
+                <span className="mono">{confirmation.agentId}</span>
+              </p>
+            ) : confirmation.kind === 'stop' ? (
+              <p>
+                Its whole process tree gets SIGTERM, then SIGTERM again, then SIGKILL for anything left. <span className="mono">{confirmation.agentId}</span>
+              </p>
+            ) : (
+              <p>
+                Its record and its logs are deleted. This cannot be undone. <span className="mono">{confirmation.agentId}</span>
+              </p>
+            )}
+          </ConfirmDialog>
+        )}
+      </div>
+    </ConnectionContext.Provider>
   );
+}
+
+function confirmTitle(confirmation: Confirmation): string {
+  switch (confirmation.kind) {
+    case 'stop-all':
+      return 'Stop all agents?';
+    case 'stop':
+      return `Stop ${confirmation.agentName}?`;
+    case 'force-kill':
+      return `Force kill ${confirmation.agentName}?`;
+    case 'remove':
+      return `Remove ${confirmation.agentName}?`;
+  }
 }

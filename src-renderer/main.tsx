@@ -5,7 +5,7 @@ import '@vitejs/plugin-react/preamble';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { connectCorral } from './transport';
+import { ConnectFailure, connectCorral } from './transport';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -35,7 +35,7 @@ connectCorral().then(
       <main className="full-page">
         <h1>Corral</h1>
         <div className="full-page-error" role="alert">
-          <p className="full-page-error-title">Could not connect to the Corral host.</p>
+          <p className="full-page-error-title">{error instanceof ConnectFailure ? error.title : 'Could not connect to the Corral host.'}</p>
           <p>{error instanceof Error ? error.message : String(error)}</p>
           <button type="button" className="button" onClick={() => location.reload()}>
             Try again

@@ -64,7 +64,7 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
     reapZombies: () => engine.reapZombies(),
     readLog: async ({ agentId, stream, before, maxBytes }) => {
       const slice = await engine.readLog(agentId, stream, { before, maxBytes });
-      return { agentId, stream, offset: slice.offset, data: Buffer.from(slice.data).toString('base64'), size: slice.size };
+      return { agentId, stream, offset: slice.offset, data: Buffer.from(slice.data).toString('base64'), size: slice.size, seen: slice.seen };
     },
     followLogs: async ({ agentIds }) => {
       client.follow(agentIds);

@@ -5,7 +5,7 @@
  * bytes are dropped; the next message's offset shows the gap and the UI reads
  * the missing range from the file (DESIGN.md decision 5: the file is the truth).
  */
-import type { LogEventView } from '../../src-preload/contract';
+import type { LogEventView, SeenMarkView } from '../../src-preload/contract';
 import type { LogEvent } from '../supervisor/index';
 
 export const LOG_FLUSH_MS = 100;
@@ -18,6 +18,8 @@ interface Pending {
   offset: number;
   parts: Uint8Array[];
   bytes: number;
+  /** When each coalesced chunk was seen: a mark where the time changes. */
+  seen: SeenMarkView[];
 }
 
 export class LogFeed {
@@ -39,10 +41,12 @@ export class LogFeed {
     const contiguous = waiting !== undefined && waiting.offset + waiting.bytes === event.offset;
     if (waiting === undefined || !contiguous || waiting.bytes + event.data.length > MAX_PENDING_BYTES) {
       if (waiting !== undefined && !contiguous) this.flushOne(waiting);
-      this.pending.set(key, { agentId: event.agentId, stream: event.stream, offset: event.offset, parts: [event.data], bytes: event.data.length });
+      const seen = event.seenAt === undefined ? [] : [{ offset: event.offset, at: event.seenAt }];
+      this.pending.set(key, { agentId: event.agentId, stream: event.stream, offset: event.offset, parts: [event.data], bytes: event.data.length, seen });
     } else {
       waiting.parts.push(event.data);
       waiting.bytes += event.data.length;
+      if (event.seenAt !== undefined && waiting.seen[waiting.seen.length - 1]?.at !== event.seenAt) waiting.seen.push({ offset: event.offset, at: event.seenAt });
     }
     this.timer ??= setTimeout(() => this.flush(), LOG_FLUSH_MS);
   }
@@ -63,6 +67,6 @@ export class LogFeed {
 
   private flushOne(waiting: Pending): void {
     const data = Buffer.concat(waiting.parts, waiting.bytes).toString('base64');
-    this.send({ agentId: waiting.agentId, stream: waiting.stream, offset: waiting.offset, data });
+    this.send({ agentId: waiting.agentId, stream: waiting.stream, offset: waiting.offset, data, ...(waiting.seen.length === 0 ? {} : { seen: waiting.seen }) });
   }
 }

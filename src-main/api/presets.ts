@@ -3,7 +3,7 @@
  * the prompt field (by the UI, which also moves a huge prompt to stdin).
  */
 import { existsSync } from 'node:fs';
-import type { PresetView } from '../../src-preload/contract';
+import { SHIPPED_PROGRAM, type PresetView } from '../../src-preload/contract';
 import { resolveExecutable } from '../supervisor/index';
 import type { HostAdapter } from './service';
 
@@ -13,59 +13,58 @@ const UNBUFFERED_ENV = { PYTHONUNBUFFERED: '1', NODE_NO_READLINE: '1', FORCE_COL
 /** A preset before its program has been looked up on PATH. */
 type PresetTemplate = Omit<PresetView, 'available' | 'unavailableReason'>;
 
-function templates(host: HostAdapter): PresetTemplate[] {
-  return [
-    {
-      id: 'demo',
-      label: 'Demo agent',
-      description: 'A small script shipped with Corral: logs in colour, reports progress, runs a worker child and bursts CPU. Stops on its own after about two minutes.',
-      agentType: 'demo',
-      command: [host.nodeCommand.program, host.demoAgentPath, '--prompt', '{prompt}'],
-      env: { ...host.nodeCommand.env, ...UNBUFFERED_ENV },
-      model: null,
-    },
-    {
-      id: 'claude-code',
-      label: 'Claude Code',
-      description: 'Anthropic Claude Code CLI in print mode, with the prompt as its task.',
-      agentType: 'claude-code',
-      command: ['claude', '-p', '{prompt}'],
-      env: { ...UNBUFFERED_ENV },
-      model: null,
-    },
-    {
-      id: 'codex',
-      label: 'Codex CLI',
-      description: 'OpenAI Codex CLI, non-interactive (`codex exec`).',
-      agentType: 'codex',
-      command: ['codex', 'exec', '{prompt}'],
-      env: { ...UNBUFFERED_ENV },
-      model: null,
-    },
-    {
-      id: 'aider',
-      label: 'Aider',
-      description: 'Aider with one message, answering yes to its questions.',
-      agentType: 'aider',
-      command: ['aider', '--yes-always', '--message', '{prompt}'],
-      env: { ...UNBUFFERED_ENV },
-      model: null,
-    },
-    {
-      id: 'custom',
-      label: 'Custom command',
-      description: 'Any program with its arguments. No shell: each argument is passed as is.',
-      agentType: 'custom',
-      command: [],
-      env: {},
-      model: null,
-    },
-  ];
-}
+const TEMPLATES: readonly PresetTemplate[] = [
+  {
+    id: 'demo',
+    label: 'Demo agent',
+    description: 'A small script shipped with Corral: logs in colour, reports progress, runs a worker child and bursts CPU. Stops on its own after about two minutes.',
+    agentType: 'demo',
+    // Named, not by path: the saved request must still run after Corral moves (shipped-programs.ts).
+    command: [SHIPPED_PROGRAM.node, SHIPPED_PROGRAM.demoAgent, '--prompt', '{prompt}'],
+    env: { ...UNBUFFERED_ENV },
+    model: null,
+  },
+  {
+    id: 'claude-code',
+    label: 'Claude Code',
+    description: 'Anthropic Claude Code CLI in print mode, with the prompt as its task.',
+    agentType: 'claude-code',
+    command: ['claude', '-p', '{prompt}'],
+    env: { ...UNBUFFERED_ENV },
+    model: null,
+  },
+  {
+    id: 'codex',
+    label: 'Codex CLI',
+    description: 'OpenAI Codex CLI, non-interactive (`codex exec`).',
+    agentType: 'codex',
+    command: ['codex', 'exec', '{prompt}'],
+    env: { ...UNBUFFERED_ENV },
+    model: null,
+  },
+  {
+    id: 'aider',
+    label: 'Aider',
+    description: 'Aider with one message, answering yes to its questions.',
+    agentType: 'aider',
+    command: ['aider', '--yes-always', '--message', '{prompt}'],
+    env: { ...UNBUFFERED_ENV },
+    model: null,
+  },
+  {
+    id: 'custom',
+    label: 'Custom command',
+    description: 'Any program with its arguments. No shell: each argument is passed as is.',
+    agentType: 'custom',
+    command: [],
+    env: {},
+    model: null,
+  },
+];
 
 /** Presets with whether each program can be found, as the host's own PATH sees it. */
 export function listPresets(host: HostAdapter): PresetView[] {
-  return templates(host).map((template) => {
+  return TEMPLATES.map((template) => {
     const program = template.command[0];
     let unavailableReason: string | null = null;
     if (template.id === 'demo') {

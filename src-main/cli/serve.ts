@@ -11,9 +11,9 @@
  * re-adopts them; with `--on-signal stop-all` every agent is stopped first
  * (see ../shutdown.ts).
  *
- * Agents it starts inherit CORRAL_SOCKET and CORRAL_DATA_DIR (set by the
- * socket host in this process's environment, which passes through to them),
- * so a `corral run` inside an agent reaches this host.
+ * Agents it starts get CORRAL_SOCKET and CORRAL_DATA_DIR in their environment
+ * (the engine's `agentEnv` option, asked of the socket host at each spawn), so
+ * a `corral run` inside an agent reaches this host.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,17 +21,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createContractService } from '../api/index';
+import { resolveShippedPrograms } from '../api/shipped-programs';
 import { defaultDataDir } from '../local/data-dir';
 import { startSocketHost, type SocketHost } from '../local/socket-host';
 import { handleShutdownSignals, parseOnSignal, type OnSignal } from '../shutdown';
 import { createSupervisor, type StopTimeouts } from '../supervisor/index';
 import { startMetricsServer, type MetricsServer } from '../web/metrics';
 import { startWebHost, type WebHost } from '../web/server';
+import { loadOrCreateToken } from '../web/token-file';
 
 // Two levels up from src-main/cli/ and from the built out/cli/ alike.
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLOSE_DEADLINE_MS = 15_000;
-const FLAGS = '[--port N] [--no-web] [--data-dir DIR] [--sample-ms N] [--on-signal leave-running|stop-all] [--stop-timeouts TERM1,TERM2,KILL (ms)] [--metrics-port N]';
+const FLAGS = '[--port N] [--no-web] [--data-dir DIR] [--sample-ms N] [--on-signal leave-running|stop-all] [--stop-timeouts TERM1,TERM2,KILL (ms)] [--metrics-port N] [--new-token]';
 
 interface ServeOptions {
   /** True when neither --data-dir nor CORRAL_DATA_DIR named the folder. */
@@ -44,11 +46,13 @@ interface ServeOptions {
   stopTimeouts: StopTimeouts | undefined;
   /** Undefined: no metrics server; 0 picks a free port. */
   metricsPort: number | undefined;
+  /** Replace the web token kept in the data folder (open tabs then need the new URL). */
+  newToken: boolean;
 }
 
 /** Parses argv; a bad flag is a message for the user, not a stack trace. */
 function parseOptions(argv: string[]): ServeOptions | { error: string } {
-  let values: { port?: string; 'no-web'?: boolean; 'data-dir'?: string; 'sample-ms'?: string; 'on-signal'?: string; 'stop-timeouts'?: string; 'metrics-port'?: string };
+  let values: { port?: string; 'no-web'?: boolean; 'data-dir'?: string; 'sample-ms'?: string; 'on-signal'?: string; 'stop-timeouts'?: string; 'metrics-port'?: string; 'new-token'?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -60,6 +64,7 @@ function parseOptions(argv: string[]): ServeOptions | { error: string } {
         'on-signal': { type: 'string' },
         'stop-timeouts': { type: 'string' },
         'metrics-port': { type: 'string' },
+        'new-token': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -92,10 +97,11 @@ function parseOptions(argv: string[]): ServeOptions | { error: string } {
       return { error: `--metrics-port must be a whole number from 0 to 65535 (0 picks a free one); got ${values['metrics-port']}.` };
     }
   }
+  if (values['no-web'] === true && values['new-token'] === true) return { error: '--new-token and --no-web do not go together: the token is the web page’s.' };
   if (values['no-web'] === true && values.port !== undefined) return { error: '--port and --no-web do not go together: --port is the web page’s port.' };
   const named = values['data-dir'] ?? (process.env.CORRAL_DATA_DIR || undefined);
   const dataDir = path.resolve(named ?? defaultDataDir());
-  return { isDefaultDataDir: named === undefined, port, web: values['no-web'] !== true, dataDir, sampleIntervalMs, onSignal, stopTimeouts, metricsPort };
+  return { isDefaultDataDir: named === undefined, port, web: values['no-web'] !== true, dataDir, sampleIntervalMs, onSignal, stopTimeouts, metricsPort, newToken: values['new-token'] === true };
 }
 
 export interface RunServeOptions {
@@ -128,15 +134,20 @@ async function start(options: ServeOptions, log: (line: string) => void): Promis
   }
   const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
 
+  // How this host runs the programs Corral ships: requests name them, each spawn resolves them (shipped-programs.ts).
+  const shipped = { nodeCommand: { program: process.execPath, env: {} }, demoAgentPath: path.join(REPO, 'resources', 'demo-agent.mjs') };
+  let socketHost: SocketHost | null = null;
   const engine = await createSupervisor({
     dataDir: options.dataDir,
+    // Every agent is told where this host listens (once it does).
+    agentEnv: () => socketHost?.agentEnv() ?? {},
     // A second host on this folder fails at once, naming this one.
     hostKind: options.web ? 'web host' : 'engine',
+    resolveRequest: resolveShippedPrograms(shipped),
     ...(options.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: options.sampleIntervalMs }),
     ...(options.stopTimeouts === undefined ? {} : { stopTimeouts: options.stopTimeouts }),
   });
   let metrics: MetricsServer | null = null;
-  let socketHost: SocketHost | null = null;
   let webHost: WebHost | null = null;
   let service: ReturnType<typeof createContractService> | null = null;
   const closeHosts = async () => {
@@ -149,20 +160,25 @@ async function start(options: ServeOptions, log: (line: string) => void): Promis
     service = createContractService(engine, {
       host: 'web',
       version,
-      nodeCommand: { program: process.execPath, env: {} },
-      demoAgentPath: path.join(REPO, 'resources', 'demo-agent.mjs'),
+      ...shipped,
       ...(metrics === null ? {} : { metricsUrl: metrics.url }),
     });
     // The engine holds the folder's lock now: this process owns the socket (and may remove a stale one).
     try {
-      // It also gives every agent CORRAL_SOCKET and CORRAL_DATA_DIR (see socket-host.ts).
       socketHost = await startSocketHost({ service, dataDir: options.dataDir, log });
     } catch (error) {
       // The page still works without it; a host with nothing else to serve does not start.
       if (!options.web) throw error;
       log(`Warning: no local socket, so the corral command cannot reach this host: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (options.web) webHost = await startWebHost({ service, rendererDir, port: options.port, log });
+    if (options.web) {
+      // Kept in the data folder so a tab open on the last start reconnects to this one.
+      const kept = loadOrCreateToken(options.dataDir, { rotate: options.newToken });
+      if (!kept.ok) throw new Error(kept.error.message);
+      if (kept.note !== null) log(`Warning: ${kept.note}`);
+      if (kept.origin === 'rotated') log('A new web token: pages opened before need the new URL.');
+      webHost = await startWebHost({ service, rendererDir, port: options.port, token: kept.token, log });
+    }
   } catch (error) {
     await closeHosts();
     await engine.close();

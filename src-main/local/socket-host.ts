@@ -11,10 +11,12 @@
  * the data folder's lock may call this: it removes a socket left behind by a
  * dead owner before listening.
  *
- * Once listening it puts CORRAL_SOCKET and CORRAL_DATA_DIR in this process's
- * environment, which every agent the engine starts inherits (launch passes
- * the host's environment through): a `corral run` inside an agent reaches
- * this host, whatever folder the user's own environment names.
+ * Once listening, `agentEnv()` says what every agent should be told:
+ * CORRAL_SOCKET and CORRAL_DATA_DIR. The host hands it to the engine
+ * (`createSupervisor({ agentEnv: () => socketHost?.agentEnv() ?? {} })`), which
+ * puts it in each agent's environment over the request's own: a `corral run`
+ * inside an agent reaches this host, whatever folder the user's environment
+ * names. This process's own environment is left alone.
  *
  * Plain Node (no Electron, no web host): the headless host and the desktop app
  * both use it.
@@ -36,20 +38,20 @@ export interface SocketHostOptions {
   log?: (line: string) => void;
   /** Connections served at once; more are closed as they arrive. Default 64. */
   maxConnections?: number;
-  /** Set CORRAL_SOCKET and CORRAL_DATA_DIR for agents (default true; tests of several hosts in one process turn it off). */
-  exportToAgents?: boolean;
 }
 
 export interface SocketHost {
   /** The socket's path (or the pipe's name on Windows). */
   readonly path: string;
+  /** CORRAL_SOCKET and CORRAL_DATA_DIR for the agents the engine starts; empty once closing (no agent is sent to a closed socket). */
+  agentEnv(): Record<string, string>;
   /** Closes every connection and the server, and removes the socket file. The service stays up. */
   close(): Promise<void>;
 }
 
 /** Starts serving; rejects with a `SocketHostError` saying what to change. */
 export async function startSocketHost(options: SocketHostOptions): Promise<SocketHost> {
-  const { service, dataDir, log = () => {}, maxConnections = 64, exportToAgents = true } = options;
+  const { service, dataDir, log = () => {}, maxConnections = 64 } = options;
   const address = socketAddressFor(dataDir);
   if (!address.ok) throw new SocketHostError('socket-path-too-long', address.message);
   const socketPath = address.path;
@@ -101,18 +103,14 @@ export async function startSocketHost(options: SocketHostOptions): Promise<Socke
   });
   if (!isPipe) chmodSync(socketPath, 0o600);
   server.on('error', (error) => log(`Local socket error: ${error.message}`));
-  if (exportToAgents) {
-    process.env.CORRAL_SOCKET = socketPath;
-    process.env.CORRAL_DATA_DIR = dataDir;
-  }
 
   let closing: Promise<void> | null = null;
   return {
     path: socketPath,
+    agentEnv: (): Record<string, string> => (isClosing ? {} : { CORRAL_SOCKET: socketPath, CORRAL_DATA_DIR: dataDir }),
     close() {
       closing ??= (async () => {
         isClosing = true;
-        if (exportToAgents && process.env.CORRAL_SOCKET === socketPath) delete process.env.CORRAL_SOCKET;
         // server.close() unlinks the socket file itself once the listener is closed.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { AgentRunner } from './agent/agent-runner';
 import type { RunnerContext } from './agent/runner-context';
+import { openSecrets } from './agent/secrets';
 import { isDeadState, type ProcEntry, type ProcessTable } from './process/process-table';
 import type { StateFile } from './state/state-store';
 
@@ -27,7 +28,7 @@ export async function recoverAgents(ctx: RunnerContext, saved: StateFile['agents
   const scan: MarkerScan = () =>
     (scanned ??= ctx.snapshots.table(performance.now()).then(async (table) => ({ table, markers: await ctx.snapshots.agentMarkers(table) })));
   for (const [agentId, record] of Object.entries(saved)) {
-    const runner = AgentRunner.fromSaved(ctx, agentId, record);
+    const runner = AgentRunner.fromSaved(ctx, agentId, record, await openSecrets(record.secrets, ctx.secretBox));
     await reconcile(ctx, runner, scan);
     runners.push(runner);
   }

@@ -48,10 +48,22 @@ export interface SupervisorOptions {
   logMaxFiles?: number;
   /** Under this much free space on the data dir's filesystem, live agents get a note. Default 256 MiB. */
   lowDiskFreeBytes?: number;
-  /** Seals secret env values for the state file (Electron safeStorage). Absent: secrets live in memory only. */
-  secretBox?: SecretBox | null;
+  /** Seals secret env values for the state file (Electron safeStorage; a promise is awaited by start()). Absent: secrets live in memory only. */
+  secretBox?: SecretBox | null | Promise<SecretBox | null>;
   /** Who holds the data folder's lock, as a second host on the folder is told. Default `engine`. */
   hostKind?: HostKind;
+  /**
+   * Turns a run's request into what is spawned, just before each spawn (a first
+   * run, a run again, a restart); the result is never saved. A host names the
+   * programs it ships symbolically and resolves them here (api/shipped-programs.ts). Default: as is.
+   */
+  resolveRequest?: (request: DeploymentRequest) => DeploymentRequest;
+  /**
+   * Variables every agent gets in its environment, read at each spawn: the host's facts
+   * (CORRAL_SOCKET and CORRAL_DATA_DIR once its local socket listens: local/socket-host.ts's
+   * `agentEnv()`), so they win over a request's own env, as CORRAL_AGENT_ID does. Default: none.
+   */
+  agentEnv?: () => Readonly<Record<string, string>>;
 }
 
 /** A change of an agent's policies; absent fields keep theirs. */
@@ -86,7 +98,7 @@ export interface Supervisor {
   removeAgent(agentId: string): Promise<void>;
   /** Resolves true when nothing of the agent is left alive. */
   killAgent(agentId: string, options?: KillOptions): Promise<boolean>;
-  /** Stops one agent, or all of them in parallel. */
+  /** Stops one agent, or all of them in parallel; an agent's sub-agents first, under its `stopChildrenFirst` policy (agent/stop-children.ts). */
   cleanup(options?: { agentId?: string; force?: boolean; timeouts?: Partial<StopTimeouts> }): Promise<CleanupReport>;
   /** Nudges the parents of zombie descendants; returns the agent ids acted on. */
   reapZombies(): Promise<string[]>;

@@ -11,8 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { AgentRunner } from './agent/agent-runner';
 import { idConflict } from './agent/id-conflict';
 import { RequestReplay } from './agent/request-replay';
+import { needsStop, stopSubAgents } from './agent/stop-children';
 import type { RunnerContext } from './agent/runner-context';
-import { missingSecretsMessage, secretBytesOf, type SecretStorage } from './agent/secrets';
+import { missingSecretsMessage, readyBox, secretBytesOf, type SecretStorage } from './agent/secrets';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
 import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './logs/disk-space';
@@ -52,7 +53,7 @@ export async function createSupervisor(options: SupervisorOptions): Promise<Supe
 class Engine implements Supervisor {
   readonly dataDir: string;
   readonly warnings: string[] = [];
-  readonly secretStorage: SecretStorage;
+  get secretStorage(): SecretStorage { return this.ctx.secretBox ? 'encrypted' : 'memory-only'; }
   private readonly runners = new Map<string, AgentRunner>();
   private readonly requests = new RequestReplay();
   private readonly events = new Emitter<SupervisorEvents>((event, error) => this.warn(`A "${String(event)}" listener threw: ${messageOf(error)}`));
@@ -75,7 +76,6 @@ class Engine implements Supervisor {
     const intervalMs = Math.max(10, options.sampleIntervalMs ?? 1000);
     this.reader = options.processReader ?? createProcessReader();
     this.snapshots = new SnapshotCache(this.reader, this.dataDir);
-    this.secretStorage = options.secretBox ? 'encrypted' : 'memory-only';
     ({ tail: this.logTail, masker: this.masker } = createLogPipeline({
       pollMs: options.logPollMs,
       maxBytes: options.logMaxBytes,
@@ -96,13 +96,16 @@ class Engine implements Supervisor {
       logTail: this.logTail,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.stopTimeouts },
       historyCapacity: Math.max(1, Math.ceil((options.historyMs ?? 600_000) / intervalMs)),
-      secretBox: options.secretBox ?? null,
+      secretBox: null, // the host's, once start() has it
+      resolveRequest: options.resolveRequest ?? ((request) => request),
       events: this.events,
       nextSeq: () => ++this.seq,
       save: (at) => (at === 'now' ? this.store.flush() : this.store.markDirty()),
       saveAhead: (agentId, record) => this.store.writeAhead(agentId, record),
       warn: (message) => this.warn(message),
       isClosed: () => this.closed,
+      stopChildren: (agentId, kill, requestedAt) => stopSubAgents(this.runners, agentId, kill, requestedAt, (message) => this.warn(message)),
+      agentEnv: () => options.agentEnv?.() ?? {},
     };
     this.sampler = new Sampler({
       reader: this.reader,
@@ -138,6 +141,7 @@ class Engine implements Supervisor {
 
   async start(): Promise<void> {
     this.lock = await DataDirLock.acquire(this.dataDir, this.reader, this.options.hostKind); // creates the folder; a second host fails here
+    this.ctx.secretBox = await readyBox(this.options.secretBox, (message) => this.warn(message)); // before recovery opens saved secrets with it
     const { store, agents } = StateStore.open({ dataDir: this.dataDir, openFile: this.options.openStore, flushDelayMs: this.options.stateFlushMs, warn: (m) => this.warn(m) });
     this.store = store; // its spawn journal's newer records are merged into `agents`: recovery sees each agent's latest
     store.setSource(() => Object.fromEntries([...this.runners].map(([id, runner]) => [id, runner.persisted()])));
@@ -262,11 +266,8 @@ class Engine implements Supervisor {
 
   async cleanup(options: { agentId?: string; force?: boolean; timeouts?: Partial<StopTimeouts> } = {}): Promise<CleanupReport> {
     this.assertOpen();
-    const runners =
-      options.agentId !== undefined
-        ? [this.requireRunner(options.agentId)]
-        : [...this.runners.values()].filter((runner) => runner.isLive || runner.record.state === 'backoff' || runner.isStopping || runner.record.knownMembers.length > 0);
-    // All at once: n agents take as long as the slowest, not the sum.
+    const runners = options.agentId !== undefined ? [this.requireRunner(options.agentId)] : [...this.runners.values()].filter(needsStop);
+    // All at once: n agents take as long as the slowest, not the sum. A sub-agent its parent stops first joins that stop.
     const requestedAt = performance.now(); // one snapshot serves every stop of this cleanup
     const reports = await Promise.all(runners.map((runner) => runner.stop({ force: options.force, timeouts: options.timeouts }, requestedAt)));
     return cleanupReport(reports);

@@ -13,6 +13,7 @@ import type {
   HistoryPointView,
   ProcessView,
   RunView,
+  SeenMarkView,
   SpawnRequest,
   StopProgressView,
   StopReportView,
@@ -28,6 +29,7 @@ export type RunRecord = RunView;
 export type GuardAlert = GuardAlertView;
 export type StopProgress = StopProgressView;
 export type StopReport = StopReportView;
+export type SeenMark = SeenMarkView;
 /** A request to start one agent (the seed's DeploymentRequest), as the contract's request schema infers it. */
 export type DeploymentRequest = SpawnRequest;
 
@@ -149,6 +151,8 @@ export interface LogSlice {
   data: Uint8Array;
   /** The file's size when it was read. */
   size: number;
+  /** When its bytes were seen (logs/log-index.ts): the first mark is at or before `offset`; empty when unknown. */
+  seen: SeenMark[];
 }
 
 /** New bytes appended to an agent's log file. */
@@ -158,6 +162,8 @@ export interface LogEvent {
   /** Byte offset in the file where `data` starts. */
   offset: number;
   data: Uint8Array;
+  /** When the tail first saw `offset` (ms since the epoch, logs/log-index.ts); absent when unknown. */
+  seenAt?: number;
 }
 
 export interface SupervisorEvents {

@@ -8,16 +8,17 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { WEB_HOST_CSP } from '../desktop/content-security';
 
 /**
- * Sent on every HTTP response, errors included. The CSP matches the Electron
- * window's, plus `connect-src 'self'` for the WebSocket; `no-referrer` because
- * the page URL carries the token; `no-store` so the token-bearing page is not
- * kept in a cache.
+ * Sent on every HTTP response, errors included. The CSP is the Electron
+ * window's production policy plus `connect-src 'self'` for the WebSocket and
+ * the web-page directives (WEB_HOST_CSP, one source for both hosts);
+ * `no-referrer` because the page URL carries the token; `no-store` so the
+ * token-bearing page is not kept in a cache.
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy': WEB_HOST_CSP,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',

@@ -39,6 +39,6 @@ export function checkUpgrade(req: IncomingMessage, port: number, token: string):
   }
   const presented = url.searchParams.get(TOKEN_PARAM);
   if (presented === null) return { ok: false, status: 401, reason: 'the token is missing' };
-  if (!tokensMatch(presented, token)) return { ok: false, status: 401, reason: 'the token is wrong (each start of the host prints a new URL)' };
+  if (!tokensMatch(presented, token)) return { ok: false, status: 401, reason: 'the token is wrong (open the URL the host printed; `corral serve --new-token` replaces the token)' };
   return { ok: true };
 }

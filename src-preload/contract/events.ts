@@ -3,7 +3,7 @@
  */
 import { eventChannel, type EventChannel, type EventName } from './channels';
 import type { LogStream } from './schemas';
-import type { AgentView, NoticeKind, SummaryView } from './views';
+import type { AgentView, NoticeKind, SeenMarkView, SummaryView } from './views';
 
 /** Pushed at most once per sampling tick: every agent's status and the totals. */
 export interface StatusEventView {
@@ -22,6 +22,8 @@ export interface LogEventView {
   offset: number;
   /** base64 */
   data: string;
+  /** When its bytes were seen (see SeenMarkView); absent or empty when unknown. */
+  seen?: SeenMarkView[];
 }
 
 /** Something the user should be told about now (the host shows it as a desktop notification too). */

@@ -64,8 +64,8 @@ export const stopProgressSchema = z.object({
 });
 export type StopProgressView = z.infer<typeof stopProgressSchema>;
 
-/** What a finished stop did. */
-export const stopReportSchema = z.object({
+/** What a finished stop of one agent did (the fields of every stop report, a sub-agent's included). */
+const stopReportFields = {
   agentId: z.string(),
   forced: z.boolean(),
   /** stopped: everything is gone; unkillable: something survived SIGKILL; already-ended: nothing to do. */
@@ -77,6 +77,18 @@ export const stopReportSchema = z.object({
   /** How many processes each stage ended. */
   endedByStage: perStageSchema,
   survivors: z.array(z.object({ pid: z.number(), name: z.string() })),
+};
+
+/** What a finished stop did. */
+export const stopReportSchema = z.object({
+  ...stopReportFields,
+  /**
+   * The live sub-agents (agents whose parentAgentId is this one, and theirs) that this stop stopped
+   * first, under the `stopChildrenFirst` policy: one flat list, each with its own report, every
+   * grandchild before its parent. Empty when there were none or the policy is off; absent in reports
+   * saved before sub-agents were stopped with their parent.
+   */
+  children: z.array(z.object(stopReportFields)).optional(),
 });
 export type StopReportView = z.infer<typeof stopReportSchema>;
 
@@ -173,6 +185,8 @@ const policyFields = {
   guard: resourceGuardSchema.nullable().optional(),
   /** Null: inherited from Corral. */
   niceness: nicenessSchema.nullable().optional(),
+  /** Stopping it stops its live sub-agents first, in parallel, each with its own stop. Absent: true. */
+  stopChildrenFirst: z.boolean({ error: 'stopChildrenFirst must be true or false' }).optional(),
 };
 
 // ── Requests ─────────────────────────────────────────────────────────────────
@@ -231,6 +245,15 @@ export function loaderEnvMessage(key: string): string {
   return `${key} changes how every program loads; set "allow loader variables" to pass it`;
 }
 
+/**
+ * Programs that ship with Corral, named in a request's `command` by these
+ * whole arguments instead of by path: the host resolves them at each spawn,
+ * so a saved request still runs after Corral moved (an AppImage is mounted at
+ * a new path on every launch). `{corral:node}` as the program is the host's
+ * Node (with its environment); `{corral:demo-agent}` is the demo agent script.
+ */
+export const SHIPPED_PROGRAM = { node: '{corral:node}', demoAgent: '{corral:demo-agent}' } as const;
+
 /** The request's fields, before the whole-object checks of `spawnRequestSchema` (a saved request is checked with these only). */
 export const spawnRequestFieldsSchema = z.strictObject({
   /** Caller's id for this request; repeating it returns the first answer instead of spawning twice. */
@@ -249,7 +272,7 @@ export const spawnRequestFieldsSchema = z.strictObject({
   prompt: text('Prompt', MAX_PROMPT_CHARS).optional(),
   /** Share of work assigned, 0–100, informational. */
   loadPercentage: z.number({ error: 'Load must be a number' }).min(0, 'Load is 0–100').max(100, 'Load is 0–100').optional(),
-  /** argv, no shell. argv[0] is resolved on PATH. */
+  /** argv, no shell. argv[0] is resolved on PATH; SHIPPED_PROGRAM arguments name programs Corral ships. */
   command: z
     .array(
       z
@@ -272,7 +295,7 @@ export const spawnRequestFieldsSchema = z.strictObject({
   allowLoaderEnv: z.boolean({ error: 'allowLoaderEnv must be true or false' }).optional(),
   /** Environment values that are secret: passed to the agent, never shown, saved only encrypted, masked in log views. */
   secretEnv: z.record(envKeySchema, text('secret values', 131_072).min(1, 'a secret value must not be empty')).optional(),
-  // Absent: never restart, the default stall policy, no guard, inherited niceness.
+  // Absent: never restart, the default stall policy, no guard, inherited niceness, sub-agents stopped first.
   ...policyFields,
 });
 

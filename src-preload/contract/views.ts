@@ -26,6 +26,11 @@ export interface AgentPolicies {
   guard: ResourceGuard | null;
   /** Scheduling niceness, -20 (first) … 19 (last); null: inherited from Corral. */
   niceness: number | null;
+  /**
+   * Stopping it stops its live sub-agents first (default true). Optional only so that policy sets
+   * built without it (the New agent form's) stay valid; the engine's views always carry it.
+   */
+  stopChildrenFirst?: boolean;
 }
 
 /** A guard whose limit is being exceeded (`since`), and whether it has fired. */
@@ -207,6 +212,18 @@ export interface LogSliceView {
   data: string;
   /** The file's size when read. */
   size: number;
+  /** When its bytes were seen, for merging the two streams in the order they were written; empty when unknown. */
+  seen: SeenMarkView[];
+}
+
+/**
+ * Bytes of a stream from `offset` on were seen by the engine at `at` (ms since
+ * the epoch, the engine's clock), until the next mark: marks come in offset
+ * order, the first at or before the data's start.
+ */
+export interface SeenMarkView {
+  offset: number;
+  at: number;
 }
 
 /** A launch template offered by the New agent dialog. */

@@ -10,6 +10,7 @@ import { describeGuardAlert, guardAlertBadge, RestartCountdown } from '../detail
 import { formatCpu, formatMemory, formatRuntime, formatTimestamp } from '../format/format';
 import { isLive } from '../state/agent-state';
 import type { AgentSamples } from '../state/corral-store';
+import { STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import type { TreeRow } from './agent-tree-model';
 
 export const ROW_HEIGHT = 48;
@@ -37,6 +38,8 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
   const indent: CSSProperties = { paddingInlineStart: 8 + row.depth * 18 };
   const progress = agent.progress === null ? null : Math.max(0, Math.min(100, agent.progress));
   const live = isLive(agent.state);
+  // Context, not a prop: a change of connection re-renders every row past the memo.
+  const stale = !useConnected();
   return (
     <div
       id={rowDomId(agent.agentId)}
@@ -48,7 +51,8 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
       aria-level={row.depth + 1}
       aria-posinset={row.posInSet}
       aria-setsize={row.setSize}
-      className={`agent-row${selected ? ' is-selected' : ''}${opened ? ' is-opened' : ''}${row.matches ? '' : ' is-context'}`}
+      aria-description={stale ? STALE_DESCRIPTION : undefined}
+      className={`agent-row${selected ? ' is-selected' : ''}${opened ? ' is-opened' : ''}${row.matches ? '' : ' is-context'}${stale ? ' is-stale' : ''}`}
       style={style}
       onClick={() => onActivate(agent.agentId)}
     >
@@ -129,7 +133,10 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
             <RestartCountdown nextRestartAt={agent.nextRestartAt} />
           </span>
         ) : (
-          <span className={`state-word state-${agent.state}`}>{agent.state}</span>
+          <span className={`state-word state-${agent.state}`}>
+            {agent.state}
+            {stale && <span className="stale-note"> (last known)</span>}
+          </span>
         )}
       </div>
     </div>

@@ -11,6 +11,7 @@ import { isLive } from '../state/agent-state';
 import { assertNever } from '../state/assert-never';
 import type { CorralStore } from '../state/corral-store';
 import type { AgentActionStatus } from '../state/use-agent-actions';
+import { STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import { describeGuardAlert, RestartCountdown } from './agent-status';
 import { OverviewTab } from './OverviewTab';
 import { PoliciesTab } from './PoliciesTab';
@@ -58,15 +59,17 @@ export function AgentDetail(props: AgentDetailProps) {
   const showProgress = agent.stopProgress !== null || (stopInFlight && live);
   const report = agent.stopReport ?? status.stopReport;
   const onPoliciesUpdated = useCallback((updated: AgentView) => store.upsert(updated), [store]);
+  const stale = !useConnected();
 
   return (
-    <section className="detail" aria-label={`Agent ${id}`}>
+    <section className={`detail${stale ? ' is-stale' : ''}`} aria-label={`Agent ${id}`} aria-description={stale ? STALE_DESCRIPTION : undefined}>
       <header className="detail-header">
         <div className="detail-title">
           <span className={`health-dot health-${agent.health}`} aria-hidden="true" />
           <h2 className="detail-name">{agent.agentName}</h2>
           <span role="status" aria-label="State" className={`state-badge state-${agent.state}`}>
             {agent.state}
+            {stale && <span className="stale-note"> (last known)</span>}
           </span>
           {showHealthWord(agent) && (
             <span className={`health-word health-text-${agent.health}`}>{agent.health}</span>

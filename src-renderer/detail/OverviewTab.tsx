@@ -4,7 +4,9 @@
 import type { AgentView, CorralApi } from '../../src-preload/contract';
 import { HistoryChart } from '../charts/HistoryChart';
 import { formatCount, formatCpu, formatExitCode, formatMemory, formatRuntime, formatTimestamp, MISSING } from '../format/format';
+import { isLive } from '../state/agent-state';
 import type { CorralStore } from '../state/corral-store';
+import { useConnected } from '../state/use-connection';
 import { ProcessTable } from './ProcessTable';
 import { useAgentHistory } from './use-agent-history';
 
@@ -36,22 +38,27 @@ export function OverviewTab({ api, store, agent, tick }: OverviewTabProps) {
 }
 
 function Facts({ agent }: { agent: AgentView }) {
+  const stale = !useConnected();
+  // The tree's figures are from its last sample: once it has ended there is no tree to count (the table below says so).
+  const live = isLive(agent.state);
+  const now = <T,>(value: T, format: (value: T) => string) => (live ? format(value) : MISSING);
   const facts: [string, string][] = [
-    ['State', agent.state],
+    ['State', stale ? `${agent.state} (last known)` : agent.state],
     ['PID', agent.pid === null ? MISSING : String(agent.pid)],
     ['Exit code', formatExitCode(agent)],
     ['Signal', agent.signal ?? MISSING],
     ['Runtime', formatRuntime(agent.runtimeSeconds)],
-    ['CPU', formatCpu(agent.treeCpuPercent)],
-    ['Memory', formatMemory(agent.treeMemoryMb)],
-    ['Threads', formatCount(agent.treeNumThreads)],
-    // The root plus its descendants; before start there are none.
-    ['Processes', agent.pid === null ? MISSING : String(agent.descendantCount + 1)],
+    ['CPU', now(agent.treeCpuPercent, formatCpu)],
+    ['Memory', now(agent.treeMemoryMb, formatMemory)],
+    ['Threads', now(agent.treeNumThreads, formatCount)],
+    // The root plus its descendants; before start and after the end there are none.
+    ['Processes', agent.pid === null || !live ? MISSING : String(agent.descendantCount + 1)],
     ['Zombie descendants', String(agent.zombieDescendants)],
     ['Started', formatTimestamp(agent.startedAt)],
     ['Ended', formatTimestamp(agent.endedAt)],
     ['Progress', agent.progress === null ? MISSING : `${Math.round(agent.progress)} %${agent.progressMessage ? ` — ${agent.progressMessage}` : ''}`],
-    ['Last output', formatTimestamp(agent.lastOutputAt)],
+    // Null once started means it has not printed a line yet.
+    ['Last output', agent.lastOutputAt === null && agent.startedAt !== null ? 'never' : formatTimestamp(agent.lastOutputAt)],
     ['Runs', String(agent.runCount)],
     ['Restarts in a row', String(agent.restarts)],
     ['Niceness', agent.policies.niceness === null ? 'inherited' : String(agent.policies.niceness)],

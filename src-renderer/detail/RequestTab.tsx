@@ -5,7 +5,7 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AgentRequestView, AgentView, CorralApi } from '../../src-preload/contract';
-import { formatBytes, formatExitCode, formatTimestamp, MISSING } from '../format/format';
+import { formatArg, formatBytes, formatExitCode, formatTimestamp, MISSING } from '../format/format';
 import { settle } from '../state/call-result';
 
 export function RequestTab({ api, agent }: { api: CorralApi; agent: AgentView }) {
@@ -72,7 +72,9 @@ export function RequestTab({ api, agent }: { api: CorralApi; agent: AgentView })
           {request.command.map((arg, index) => (
             // argv entries may repeat: the index is part of their identity.
             <li key={index}>
-              <code>{arg}</code>
+              <code className={arg === '' ? 'empty-arg' : undefined} title={arg === '' ? 'An empty argument' : undefined}>
+                {formatArg(arg)}
+              </code>
             </li>
           ))}
         </ol>

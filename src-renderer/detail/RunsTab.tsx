@@ -6,7 +6,7 @@
  * directory, PATH).
  */
 import type { AgentView, CorralApi, RunView } from '../../src-preload/contract';
-import { formatCpu, formatDuration, formatMemory, formatTimestamp, MISSING } from '../format/format';
+import { formatArg, formatCpu, formatDuration, formatMemory, formatTimestamp, MISSING } from '../format/format';
 import { useNow } from '../state/use-now';
 import { runBars } from './run-timeline';
 import { useRunHistory } from './use-run-history';
@@ -117,7 +117,7 @@ function RunRow({ run, now }: { run: RunView; now: number }) {
               <dl className="spawn-facts mono">
                 <div>
                   <dt>Command</dt>
-                  <dd>{exit.spawn.argv.join(' ')}</dd>
+                  <dd>{exit.spawn.argv.map(formatArg).join(' ')}</dd>
                 </div>
                 <div>
                   <dt>Working directory</dt>

@@ -1,12 +1,13 @@
 /**
  * The detail's action bar. Each button is present always (stable layout,
  * predictable for keyboard users) and disabled when it does not apply, with
- * a title saying why. Stop and Remove ask first (in the App); Force kill does
- * not: it is the "now" button.
+ * a title saying why. Stop, Force kill and Remove ask first (in the App):
+ * Force kill sits next to Stop and skips its graceful stages.
  */
 import type { AgentView } from '../../src-preload/contract';
 import { isActive, isLive } from '../state/agent-state';
 import type { AgentActionStatus } from '../state/use-agent-actions';
+import { OFFLINE_REASON, useConnected } from '../state/use-connection';
 
 interface StopControlsProps {
   agent: AgentView;
@@ -26,33 +27,36 @@ export function StopControls({ agent, status, canOpenFolders, onStop, onForceKil
   const active = isActive(agent.state);
   const stopping = status.pending.has('stop') || status.pending.has('force') || agent.state === 'stopping';
   const forcing = status.pending.has('force') || (agent.stopProgress?.forced ?? false);
+  // Disconnected: every action is off, saying why (the figures it would act on are stale too).
+  const offline = !useConnected();
+  const why = (title: string) => (offline ? OFFLINE_REASON : title);
   return (
     <div className="controls" role="group" aria-label="Agent actions">
       <button
         type="button"
         className="button"
         onClick={onStop}
-        disabled={!active || stopping}
-        title={live ? 'Stop gracefully: SIGTERM, again, then SIGKILL' : active ? 'Cancel the pending restart' : 'Already ended'}
+        disabled={offline || !active || stopping}
+        title={why(live ? 'Stop gracefully: SIGTERM, again, then SIGKILL' : active ? 'Cancel the pending restart' : 'Already ended')}
       >
         Stop
       </button>
-      <button type="button" className="button button-danger" onClick={onForceKill} disabled={!live || forcing} title={live ? 'Kill the whole process tree now (SIGKILL)' : 'Already ended'}>
+      <button type="button" className="button button-danger" onClick={onForceKill} disabled={offline || !live || forcing} title={why(live ? 'Kill the whole process tree now (SIGKILL)' : 'Already ended')}>
         Force kill
       </button>
-      <button type="button" className="button" onClick={onRunAgain} disabled={active || status.pending.has('run')} title={active ? 'Available once it has ended' : 'Start it again with the same request'}>
+      <button type="button" className="button" onClick={onRunAgain} disabled={offline || active || status.pending.has('run')} title={why(active ? 'Available once it has ended' : 'Start it again with the same request')}>
         {status.pending.has('run') ? 'Starting…' : 'Run again'}
       </button>
-      <button type="button" className="button" onClick={onRemove} disabled={active || status.pending.has('remove')} title={active ? 'Stop it first' : 'Forget this agent and delete its logs'}>
+      <button type="button" className="button" onClick={onRemove} disabled={offline || active || status.pending.has('remove')} title={why(active ? 'Stop it first' : 'Forget this agent and delete its logs')}>
         Remove
       </button>
       {agent.zombieDescendants > 0 && (
-        <button type="button" className="button" onClick={onReapZombies} disabled={status.pending.has('reap')} title="Ask the parents of zombie processes to collect them (SIGCHLD)">
+        <button type="button" className="button" onClick={onReapZombies} disabled={offline || status.pending.has('reap')} title={why('Ask the parents of zombie processes to collect them (SIGCHLD)')}>
           Reap zombies
         </button>
       )}
       {canOpenFolders && (
-        <button type="button" className="button button-quiet" onClick={onOpenFolder} disabled={status.pending.has('open')}>
+        <button type="button" className="button button-quiet" onClick={onOpenFolder} disabled={offline || status.pending.has('open')} title={offline ? OFFLINE_REASON : undefined}>
           Open log folder
         </button>
       )}

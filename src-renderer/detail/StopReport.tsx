@@ -1,4 +1,4 @@
-/** What a finished stop did: how many processes, which stage ended how many, who survived. */
+/** What a finished stop did: how many processes, which stage ended how many, who survived, which sub-agents it stopped first. */
 import type { StopReportView } from '../../src-preload/contract';
 import { formatTimestamp, plural } from '../format/format';
 import { STOP_STAGES } from './stop-progress-model';
@@ -27,6 +27,18 @@ export function StopReport({ report }: { report: StopReportView }) {
           </li>
         ))}
       </ul>
+      {report.children !== undefined && report.children.length > 0 && (
+        <div className="stop-report-children">
+          <strong>Sub-agents stopped first:</strong>
+          <ul>
+            {report.children.map((child) => (
+              <li key={child.agentId}>
+                <span className="mono">{child.agentId}</span> <span className="muted">{OUTCOME[child.outcome].toLowerCase()}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {report.survivors.length > 0 && (
         <div className="survivors">
           <strong>Survivors:</strong>

@@ -6,6 +6,11 @@
 /** Shown for a value the engine could not read: never 0, which would be a lie. */
 export const MISSING = '—';
 
+/** One argv entry as shown: an empty one reads `''` (it is passed all the same, and would otherwise be invisible). */
+export function formatArg(arg: string): string {
+  return arg === '' ? "''" : arg;
+}
+
 /** Seconds as h:mm:ss (hours are not wrapped at 24: an agent may run for days). */
 export function formatRuntime(totalSeconds: number | null | undefined): string {
   if (totalSeconds === null || totalSeconds === undefined || !Number.isFinite(totalSeconds) || totalSeconds < 0) return MISSING;

@@ -51,6 +51,18 @@ export class Deque<T> {
     this.base -= items.length;
   }
 
+  /** All items, in order (a copy). O(length). */
+  toArray(): T[] {
+    return this.items.slice(this.head);
+  }
+
+  /** Replaces the items by `items`, which hold the old ones plus `added` new ones. O(length): for user actions. */
+  replaceAll(items: readonly T[], added: number): void {
+    this.items = [...items];
+    this.head = 0;
+    this.base -= added;
+  }
+
   /** Drops every item for which `keep` is false. O(length): rare (a big gap). */
   retain(keep: (item: T) => boolean): number {
     const before = this.length;

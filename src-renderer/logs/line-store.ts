@@ -2,8 +2,11 @@
  * The renderer's bounded window of log lines (DESIGN.md decision 5: the file
  * is the truth, the renderer holds a window and pages older bytes on demand).
  *
- * - Lines of both streams are kept in arrival order (files have no
- *   timestamps); each stream also has its own ordered view.
+ * - Lines of both streams are kept in the order they were written, as far
+ *   as the engine's marks of when it saw each part tell (`at`, see
+ *   SeenMarkView): the feed appends both streams' first pages interleaved by
+ *   those times, live lines come in arrival order, and "Load older" merges
+ *   its page in by time. Each stream also has its own ordered view.
  * - Bounded: at most `maxLines` lines and `maxChars` characters; the oldest
  *   are evicted first. For each stream we remember the byte offset of its
  *   first kept line, so "Load older" can read the bytes just before it.
@@ -42,6 +45,8 @@ export interface LogLine {
   readonly kind: 'text' | 'gap';
   /** Byte offset of the line's first byte in its file. */
   readonly offset: number;
+  /** When the engine saw its first byte (ms since the epoch, the engine's clock); null when unknown. */
+  readonly at: number | null;
   /** Byte offset just after its "\n" (while open: after what has arrived). */
   readonly end: number;
   /** The stored text: at most maxLineChars characters. */
@@ -67,6 +72,10 @@ export interface LineStoreOptions {
 export const DEFAULT_MAX_LINES = 50_000;
 export const DEFAULT_MAX_CHARS = 16_000_000;
 export const DEFAULT_MAX_LINE_CHARS = 10_000;
+
+/** When the byte at an offset was seen (null: unknown). */
+export type SeenAt = (offset: number) => number | null;
+const UNKNOWN: SeenAt = () => null;
 
 interface StreamState {
   open: Line | null;
@@ -106,7 +115,6 @@ export class LineStore {
   };
   private chars = 0;
   private nextSeq = 0;
-  private firstSeq = 0;
   /** Extra room granted by "Load older", so the next append does not evict what the user just asked for. */
   private slackLines = 0;
   private slackChars = 0;
@@ -183,9 +191,9 @@ export class LineStore {
    * Appends decoded runs of `stream`. `newlineEnds[k]` is the byte offset just
    * after the k-th "\n" in `runs`; `chunkEnd` the offset after the last byte.
    */
-  append(stream: LogStream, runs: readonly Run[], newlineEnds: readonly number[], chunkEnd: number): void {
+  append(stream: LogStream, runs: readonly Run[], newlineEnds: readonly number[], chunkEnd: number, seenAt: SeenAt = UNKNOWN): void {
     const state = this.streams[stream];
-    this.assemble(stream, state, runs, newlineEnds, chunkEnd, (line) => {
+    this.assemble(stream, state, runs, newlineEnds, chunkEnd, seenAt, (line) => {
       line.seq = this.nextSeq++;
       this.all.push(line);
       this.byStream[stream].push(line);
@@ -199,23 +207,18 @@ export class LineStore {
    * cover bytes [start, firstKeptOffset(stream)) starting at a line start.
    * Returns false (and changes nothing) when the store moved on meanwhile.
    */
-  prepend(stream: LogStream, runs: readonly Run[], newlineEnds: readonly number[], start: number, end: number): boolean {
+  prepend(stream: LogStream, runs: readonly Run[], newlineEnds: readonly number[], start: number, end: number, seenAt: SeenAt = UNKNOWN): boolean {
     const state = this.streams[stream];
     if (end !== state.firstKept || start >= end) return false;
     const lines: Line[] = [];
     const scratch: StreamState = { open: null, nextStart: start, firstKept: start, continues: false };
-    this.assemble(stream, scratch, runs, newlineEnds, end, (line) => lines.push(line));
+    this.assemble(stream, scratch, runs, newlineEnds, end, seenAt, (line) => lines.push(line));
     if (scratch.open !== null) this.closeLine(scratch.open, end);
-    let seq = this.firstSeq - lines.length;
-    this.firstSeq = seq;
     let chars = 0;
-    for (const line of lines) {
-      line.seq = seq++;
-      chars += line.text.length;
-    }
+    for (const line of lines) chars += line.text.length;
     // A gap marker of this stream said "Load older"; the lines now say it better.
     if (this.byStream[stream].first()?.kind === 'gap') this.removeWhere((line) => line.stream === stream && line.kind === 'gap');
-    this.all.unshiftAll(lines);
+    this.mergeOlder(stream, lines);
     this.byStream[stream].unshiftAll(lines);
     this.chars += chars;
     state.firstKept = start;
@@ -245,7 +248,7 @@ export class LineStore {
     state.firstKept = to;
     state.continues = false;
     const text = `… ${(to - from).toLocaleString('en-US')} bytes not shown — Load older`;
-    const line: Line = { seq: this.nextSeq++, stream, kind: 'gap', offset: to, end: to, text, spans: null, hidden: 0, open: false, continued: false };
+    const line: Line = { seq: this.nextSeq++, stream, kind: 'gap', offset: to, at: null, end: to, text, spans: null, hidden: 0, open: false, continued: false };
     this.all.push(line);
     this.byStream[stream].push(line);
     this.chars += text.length;
@@ -254,6 +257,52 @@ export class LineStore {
   }
 
   // ── Internals ──────────────────────────────────────────────────────────────
+
+  /**
+   * Puts older lines of `stream` into the combined order by time: each goes
+   * before the first kept line seen later (and always before its own stream's
+   * kept lines). Without times it is simply before everything, as before.
+   * Seqs of kept lines do not change (search and the view hold them): a new
+   * line between two kept ones gets a seq between theirs.
+   */
+  private mergeOlder(stream: LogStream, lines: Line[]): void {
+    const kept = this.all.toArray();
+    const merged: Line[] = [];
+    let k = 0;
+    for (const line of lines) {
+      while (k < kept.length && !this.goesBefore(line, kept[k]!, stream)) merged.push(kept[k++]!);
+      merged.push(line);
+    }
+    while (k < kept.length) merged.push(kept[k++]!);
+    const added = new Set(lines);
+    // Seqs: runs of new lines between kept neighbours (or before the first) get evenly spaced ones.
+    let i = 0;
+    while (i < merged.length) {
+      if (!added.has(merged[i]!)) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < merged.length && added.has(merged[j]!)) j++;
+      const before = i > 0 ? merged[i - 1]!.seq : null;
+      const after = j < merged.length ? merged[j]!.seq : null;
+      const n = j - i;
+      for (let m = 0; m < n; m++) {
+        if (before === null) merged[i + m]!.seq = (after ?? this.nextSeq) - n + m;
+        else if (after === null) merged[i + m]!.seq = before + 1 + m;
+        else merged[i + m]!.seq = before + ((after - before) * (m + 1)) / (n + 1);
+      }
+      i = j;
+    }
+    if (merged.length > 0) this.nextSeq = Math.max(this.nextSeq, Math.floor(merged[merged.length - 1]!.seq) + 1);
+    this.all.replaceAll(merged, lines.length);
+  }
+
+  private goesBefore(line: Line, kept: Line, stream: LogStream): boolean {
+    if (kept.stream === stream) return true;
+    if (line.at === null || kept.at === null) return line.at === null;
+    return line.at < kept.at;
+  }
 
   private deque(mode: StreamMode): Deque<Line> {
     return mode === 'both' ? this.all : this.byStream[mode];
@@ -265,6 +314,7 @@ export class LineStore {
     runs: readonly Run[],
     newlineEnds: readonly number[],
     chunkEnd: number,
+    seenAt: SeenAt,
     created: (line: Line) => void,
   ): void {
     let newline = 0;
@@ -275,6 +325,7 @@ export class LineStore {
         stream,
         kind: 'text',
         offset: state.nextStart,
+        at: seenAt(state.nextStart),
         end: state.nextStart,
         text: '',
         spans: null,
@@ -347,7 +398,6 @@ export class LineStore {
       } else {
         state.firstKept = line.end;
       }
-      if (line.seq >= this.firstSeq) this.firstSeq = line.seq + 1;
     }
     if (this.all.length <= this.maxLines && this.chars <= this.maxChars) this.dropSlack();
   }

@@ -6,14 +6,19 @@
  * the file in ≤ 1 MiB slices; a big one becomes a marker ("… N bytes not
  * shown — Load older") and the view continues from the new bytes.
  *
+ * The first pages of both streams are read together and appended in pieces
+ * ordered by when the engine saw them (SeenMarkView), so the combined view
+ * starts in the order the lines were written, also after a reload; "Load
+ * older" pages are merged in by the same times (line-store.ts).
+ *
  * Each stream is processed by one async loop at a time, so reads and events
  * apply in offset order. What waits is bounded (MAX_QUEUED_BYTES); past it the
  * oldest waiting events are dropped, which is just another gap.
  * Pure TypeScript with an injected API, so it is unit-tested without a DOM.
  */
-import { LOG_READ_MAX_BYTES, type CorralApi, type LogEventView, type LogSliceView, type Result } from '../../src-preload/contract';
+import { LOG_READ_MAX_BYTES, type CorralApi, type LogEventView, type LogSliceView, type Result, type SeenMarkView } from '../../src-preload/contract';
 import { decodeBase64 } from './base64';
-import { lineStartWithin, type LogModel } from './log-model';
+import { lineStartWithin, seenAtOf, type LogModel } from './log-model';
 import type { LogStream } from './line-store';
 
 export type LogApi = Pick<CorralApi, 'readLog'>;
@@ -24,7 +29,50 @@ export const MAX_FILL_BYTES = 4 * 1024 * 1024;
 export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 const STREAMS: readonly LogStream[] = ['stdout', 'stderr'];
 
-type Job = { kind: 'bytes'; offset: number; bytes: Uint8Array } | { kind: 'catch-up' };
+type Job = { kind: 'bytes'; offset: number; bytes: Uint8Array; seen: SeenMarkView[] | undefined } | { kind: 'catch-up' };
+
+/** One stream's bytes from `offset`, with the marks of when they were seen. */
+export interface TimedPage {
+  stream: LogStream;
+  offset: number;
+  bytes: Uint8Array;
+  seen: readonly SeenMarkView[];
+}
+
+/**
+ * Cuts each page where its marks say a later poll saw the bytes, and orders
+ * the pieces of all pages by that time (each page's own order kept; on a tie,
+ * the earlier page first; pieces of unknown time first, as before marks
+ * existed). Appending the pieces in this order creates the lines in the order
+ * they were written.
+ */
+export function interleaveByTime(pages: readonly TimedPage[]): TimedPage[] {
+  const queues = pages.map((page) => piecesOf(page));
+  const out: TimedPage[] = [];
+  const timeOf = (piece: TimedPage) => piece.seen[0]?.at ?? Number.NEGATIVE_INFINITY;
+  for (;;) {
+    let best = -1;
+    for (let q = 0; q < queues.length; q++) {
+      const head = queues[q]![0];
+      if (head !== undefined && (best === -1 || timeOf(head) < timeOf(queues[best]![0]!))) best = q;
+    }
+    if (best === -1) return out;
+    out.push(queues[best]!.shift()!);
+  }
+}
+
+function piecesOf(page: TimedPage): TimedPage[] {
+  const end = page.offset + page.bytes.length;
+  const at = seenAtOf(page.seen);
+  const cuts = [page.offset, ...page.seen.map((mark) => mark.offset).filter((offset) => offset > page.offset && offset < end), end];
+  const pieces: TimedPage[] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const time = at(cuts[i]!);
+    const bytes = page.bytes.subarray(cuts[i]! - page.offset, cuts[i + 1]! - page.offset);
+    pieces.push({ stream: page.stream, offset: cuts[i]!, bytes, seen: time === null ? [] : [{ offset: cuts[i]!, at: time }] });
+  }
+  return pieces;
+}
 
 export interface LogFeedOptions {
   /** Told about failed reads (the view shows them); the feed keeps going. */
@@ -58,8 +106,9 @@ export class LogFeed {
 
   /** Reads the tail of both files, then applies events that arrived meanwhile. */
   async start(): Promise<void> {
-    await Promise.all(STREAMS.map((stream) => this.loadTail(stream)));
+    const pages = await Promise.all(STREAMS.map((stream) => this.loadTail(stream)));
     if (this.disposed) return;
+    for (const piece of interleaveByTime(pages.filter((page) => page !== null))) this.model.append(piece.stream, piece.bytes, piece.seen);
     this.ready = true;
     for (const stream of STREAMS) void this.drain(stream);
   }
@@ -80,7 +129,7 @@ export class LogFeed {
     if (bytes.length === 0) return;
     this.lastEventAt = Date.now();
     const queue = this.queues[event.stream];
-    queue.push({ kind: 'bytes', offset: event.offset, bytes });
+    queue.push({ kind: 'bytes', offset: event.offset, bytes, seen: event.seen });
     this.queuedBytes[event.stream] += bytes.length;
     // Bounded: drop the oldest waiting bytes; the next one's offset shows the gap.
     while (this.queuedBytes[event.stream] > MAX_QUEUED_BYTES && queue.length > 1) {
@@ -110,23 +159,24 @@ export class LogFeed {
     try {
       const slice = await this.read(stream, before, Math.min(this.tailBytes, before) + 1);
       if (slice === null || this.disposed) return false;
-      return this.model.prepend(stream, slice.offset, decodeBase64(slice.data));
+      return this.model.prepend(stream, slice.offset, decodeBase64(slice.data), slice.seen);
     } finally {
       this.olderBusy[stream] = false;
     }
   }
 
-  private async loadTail(stream: LogStream): Promise<void> {
+  /** Starts `stream` at the first line of its tail and returns that tail, for start() to append in time order. */
+  private async loadTail(stream: LogStream): Promise<TimedPage | null> {
     const slice = await this.read(stream, undefined, this.tailBytes + 1);
-    if (this.disposed) return;
+    if (this.disposed) return null;
     if (slice === null) {
       this.model.start(stream, 0);
-      return;
+      return null;
     }
     const bytes = decodeBase64(slice.data);
     const cut = lineStartWithin(bytes, slice.offset);
     this.model.start(stream, slice.offset + cut);
-    this.model.append(stream, bytes.subarray(cut));
+    return { stream, offset: slice.offset + cut, bytes: bytes.subarray(cut), seen: slice.seen };
   }
 
   private async drain(stream: LogStream): Promise<void> {
@@ -138,7 +188,7 @@ export class LogFeed {
         const job = queue.shift() as Job;
         if (job.kind === 'bytes') {
           this.queuedBytes[stream] -= job.bytes.length;
-          await this.applyBytes(stream, job.offset, job.bytes);
+          await this.applyBytes(stream, job.offset, job.bytes, job.seen);
         } else {
           await this.applyCatchUp(stream);
         }
@@ -148,7 +198,7 @@ export class LogFeed {
     }
   }
 
-  private async applyBytes(stream: LogStream, offset: number, bytes: Uint8Array): Promise<void> {
+  private async applyBytes(stream: LogStream, offset: number, bytes: Uint8Array, seen: SeenMarkView[] | undefined): Promise<void> {
     let expected = this.model.expected(stream);
     const end = offset + bytes.length;
     if (end <= expected) return; // already have them (the tail read covered this event)
@@ -163,7 +213,7 @@ export class LogFeed {
       }
       if (end <= expected) return;
     }
-    this.model.append(stream, bytes.subarray(expected - offset));
+    this.model.append(stream, bytes.subarray(expected - offset), seen);
   }
 
   private async applyCatchUp(stream: LogStream): Promise<void> {
@@ -181,7 +231,7 @@ export class LogFeed {
     const bytes = decodeBase64(slice.data);
     const cut = lineStartWithin(bytes, slice.offset);
     this.model.skip(stream, expected, slice.offset + cut);
-    this.model.append(stream, bytes.subarray(cut));
+    this.model.append(stream, bytes.subarray(cut), slice.seen);
   }
 
   /** Reads [from, to) into the model in ≤ 1 MiB slices, or marks it skipped when it is too big or unreadable. */
@@ -198,7 +248,7 @@ export class LogFeed {
       if (slice === null || slice.offset !== at || this.model.expected(stream) !== at) return;
       const bytes = decodeBase64(slice.data);
       if (bytes.length === 0) return;
-      this.model.append(stream, bytes);
+      this.model.append(stream, bytes, slice.seen);
       at += bytes.length;
     }
   }

@@ -3,8 +3,9 @@
  * state (UTF-8 → ANSI → visible controls), feeding one LineStore. Pure and
  * synchronous; log-feed.ts decides which bytes arrive here and when.
  */
+import type { SeenMarkView } from '../../src-preload/contract';
 import { AnsiParser, type Run } from './ansi';
-import { LineStore, type LineStoreOptions, type LogStream } from './line-store';
+import { LineStore, type LineStoreOptions, type LogStream, type SeenAt } from './line-store';
 import { Utf8Stream, leadingContinuationBytes } from './utf8-stream';
 import { ControlVisibility } from './visible';
 
@@ -48,6 +49,21 @@ export function lineStartWithin(bytes: Uint8Array, offset: number): number {
   return nl === -1 ? leadingContinuationBytes(bytes) : nl + 1;
 }
 
+/** When the byte at an offset was seen, by `seen` (in offset order): the last mark at or before it. */
+export function seenAtOf(seen: readonly SeenMarkView[] | undefined): SeenAt {
+  if (seen === undefined || seen.length === 0) return () => null;
+  return (offset) => {
+    let lo = 0;
+    let hi = seen.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seen[mid]!.offset <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return (seen[lo - 1] ?? seen[0])!.at;
+  };
+}
+
 export class LogModel {
   readonly store: LineStore;
   private readonly decoders: Record<LogStream, StreamDecoder> = { stdout: new StreamDecoder(), stderr: new StreamDecoder() };
@@ -70,13 +86,13 @@ export class LogModel {
     this.store.startStream(stream, offset);
   }
 
-  /** Appends bytes that start exactly at `expected(stream)`. */
-  append(stream: LogStream, bytes: Uint8Array): void {
+  /** Appends bytes that start exactly at `expected(stream)`; `seen` says when they were seen. */
+  append(stream: LogStream, bytes: Uint8Array, seen?: readonly SeenMarkView[]): void {
     const offset = this.expected(stream);
     if (bytes.length === 0) return;
     const runs = this.decoders[stream].decode(bytes);
     this.next[stream] = offset + bytes.length;
-    this.store.append(stream, runs, newlineEnds(bytes, offset), offset + bytes.length);
+    this.store.append(stream, runs, newlineEnds(bytes, offset), offset + bytes.length, seenAtOf(seen));
   }
 
   /** Bytes [from, to) are skipped: a marker says so, and decoding restarts at `to`. */
@@ -91,7 +107,7 @@ export class LogModel {
    * byte) before what is kept, decoded on their own. Returns false when they
    * no longer fit (the store evicted meanwhile).
    */
-  prepend(stream: LogStream, offset: number, bytes: Uint8Array): boolean {
+  prepend(stream: LogStream, offset: number, bytes: Uint8Array, seen?: readonly SeenMarkView[]): boolean {
     const end = offset + bytes.length;
     if (end !== this.store.firstKeptOffset(stream)) return false;
     const cut = lineStartWithin(bytes, offset);
@@ -99,6 +115,6 @@ export class LogModel {
     if (page.length === 0) return false;
     const decoder = new StreamDecoder();
     const runs = decoder.decode(page);
-    return this.store.prepend(stream, runs, newlineEnds(page, offset + cut), offset + cut, end);
+    return this.store.prepend(stream, runs, newlineEnds(page, offset + cut), offset + cut, end, seenAtOf(seen));
   }
 }

@@ -7,11 +7,11 @@
 import type { CSSProperties } from 'react';
 import { DEFAULT_COLOR, TRUECOLOR, type Color, type Style } from './style';
 
-/** The 16 named colours (a VS Code–like dark-on-light-friendly set). */
+/** The 16 named colours (a VS Code–like dark-on-light-friendly set); styles.css retunes them per theme through --ansi-N. */
 const NAMED = [
   '#000000', '#cd3131', '#00a000', '#b58900', '#2472c8', '#bc3fbc', '#0598bc', '#a0a0a0',
   '#666666', '#f14c4c', '#23d18b', '#d5b000', '#3b8eea', '#d670d6', '#29b8db', '#e5e5e5',
-];
+].map((fallback, index) => `var(--ansi-${index}, ${fallback})`);
 
 const CUBE = [0, 95, 135, 175, 215, 255];
 
@@ -52,7 +52,7 @@ export function styleCss(style: Style): CSSProperties {
     ...(style.italic ? { fontStyle: 'italic' } : {}),
     ...(decorations ? { textDecoration: decorations } : {}),
     ...(style.control
-      ? { color: '#a31515', backgroundColor: 'rgba(163, 21, 21, 0.1)', borderRadius: 2, fontSize: '0.85em' }
+      ? { color: 'var(--log-control, #a31515)', backgroundColor: 'rgba(163, 21, 21, 0.1)', borderRadius: 2, fontSize: '0.85em' }
       : {}),
   };
   cache.set(style, css);

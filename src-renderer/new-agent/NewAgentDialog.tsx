@@ -1,6 +1,8 @@
 /**
  * The New agent dialog: pick a preset (the Demo agent first, so a new user
- * sees something at once), adjust, Start. Validation runs the contract's own
+ * sees something at once), adjust, Start. The command comes first, right
+ * under the preset (CommandFields.tsx: one Command line field with a live
+ * argv preview, or the exact one-argument-per-line editor). Validation runs the contract's own
  * schema before sending, and each issue shows under its field. A spawn that
  * fails (e.g. the program is not installed) keeps the dialog open with the
  * reason; a started agent closes it and becomes the selected one.
@@ -13,7 +15,7 @@
  * edit clears) are the reducer in use-new-agent-form.ts; this file is the
  * markup and the calls to the host.
  */
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, type FormEvent } from 'react';
 import type { AgentView, CorralApi, HostInfoView } from '../../src-preload/contract';
 import { PolicyFields } from '../policies/PolicyFields';
 import { buildPolicies, defaultPolicyForm, describePolicies, DEFAULT_POLICIES } from '../policies/policy-form';
@@ -22,7 +24,8 @@ import { settle } from '../state/call-result';
 import { Disclosure } from '../ui/Disclosure';
 import { Field } from '../ui/Field';
 import { Modal } from '../ui/Modal';
-import { buildSpawnRequest, loaderKeysIn, type FieldErrors, type NewAgentForm } from './build-request';
+import { buildSpawnRequest, loaderKeysIn } from './build-request';
+import { CommandFields, commandLineProblem } from './CommandFields';
 import { SecretFields } from './SecretFields';
 import { isBlockedByPreset, isCustom, policyErrorsOf, selectedPreset, useNewAgentForm, type TextField } from './use-new-agent-form';
 
@@ -65,6 +68,8 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
   const preset = selectedPreset(state);
   const custom = preset !== undefined && isCustom(preset);
   const blockedByPreset = isBlockedByPreset(state);
+  // Unbalanced quotes or shell syntax in the Command line: said under the field, and Start waits for a fix.
+  const commandProblem = commandLineProblem(form);
 
   const knownParents = useMemo(() => [...agents.values()].sort((a, b) => a.agentName.localeCompare(b.agentName)), [agents]);
 
@@ -72,7 +77,7 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (form === null || preset === undefined || submitting || blockedByPreset) return;
+    if (form === null || preset === undefined || submitting || blockedByPreset || commandProblem !== null) return;
     const built = buildSpawnRequest(preset, form);
     if (!built.ok) {
       dispatch({ type: 'submitRefused', errors: built.errors });
@@ -149,9 +154,18 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
             {preset !== undefined && !preset.available && (
               <p className="inline-warning span-2">
                 {sentence(preset.unavailableReason ?? `${preset.command[0] ?? 'The program'} is not available`)}
-                {blockedByPreset ? ' To use another executable, change Program under Command.' : ''}
+                {blockedByPreset ? ' To use another executable, change the program under Command.' : ''}
               </p>
             )}
+            {/* The program first: it is what the agent is. */}
+            <CommandFields
+              custom={custom}
+              openByDefault={blockedByPreset || errors.program !== undefined || errors.args !== undefined || errors.commandLine !== undefined || commandProblem !== null}
+              form={form}
+              errors={errors}
+              update={update}
+              onPerLineChange={(perLine) => dispatch({ type: 'commandModeChanged', perLine })}
+            />
             <Field label="Name" id="na-name" errors={errors.name}>
               {(props) => <input {...props} className="input" value={form.name} onChange={(event) => update('name', event.target.value)} autoComplete="off" />}
             </Field>
@@ -261,13 +275,6 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
                 </p>
               </div>
             )}
-            <CommandFields
-              custom={custom}
-              openByDefault={blockedByPreset || errors.program !== undefined || errors.args !== undefined}
-              form={form}
-              errors={errors}
-              update={update}
-            />
             <Disclosure
               title="Policies"
               open={policiesOpen}
@@ -294,51 +301,11 @@ export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: Ne
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button button-primary" disabled={form === null || submitting || blockedByPreset}>
+          <button type="submit" className="button button-primary" disabled={form === null || submitting || blockedByPreset || commandProblem !== null}>
             {submitting ? 'Starting…' : 'Start'}
           </button>
         </footer>
       </form>
     </Modal>
-  );
-}
-
-interface CommandFieldsProps {
-  custom: boolean;
-  openByDefault: boolean;
-  form: NewAgentForm;
-  errors: FieldErrors;
-  update: (field: TextField, value: string) => void;
-}
-
-/** Program and Arguments: up front for Custom command, folded under "Command" for a preset. */
-function CommandFields({ custom, openByDefault, form, errors, update }: CommandFieldsProps) {
-  const [open, setOpen] = useState(openByDefault);
-  useEffect(() => {
-    if (openByDefault) setOpen(true);
-  }, [openByDefault]);
-  const fields = (
-    <>
-      <Field label="Program" id="na-program" span={2} errors={errors.program} hint="An executable on PATH, or a full path.">
-        {(props) => (
-          <input {...props} className="input mono" value={form.program} onChange={(event) => update('program', event.target.value)} autoComplete="off" spellCheck={false} />
-        )}
-      </Field>
-      <Field label="Arguments" id="na-args" span={2} errors={errors.args} hint="One argument per line; {prompt} is replaced by the prompt. No shell: quotes are literal.">
-        {(props) => (
-          <textarea {...props} className="input mono" rows={3} value={form.args} onChange={(event) => update('args', event.target.value)} spellCheck={false} />
-        )}
-      </Field>
-    </>
-  );
-  if (custom) return fields;
-  const preview = [form.program, ...form.args.split('\n').filter((line) => line !== '')].join(' ');
-  return (
-    <details className="command-details span-2" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
-      <summary>
-        Command <span className="muted mono command-preview">{preview}</span>
-      </summary>
-      {open && <div className="form-grid">{fields}</div>}
-    </details>
   );
 }

@@ -5,10 +5,12 @@
  * the dialog can show it right there.
  *
  * Rules:
- * - The command is Program + Arguments (one per line; blank lines are dropped,
- *   and a trailing \r from pasted Windows text is removed). A preset fills
- *   both in; `{prompt}` inside an argument is replaced by the prompt text,
- *   byte for byte (no shell ever sees it).
+ * - The command is the Command line field, split into argv with shell-style
+ *   quoting (command-line.ts; no shell ever runs), or, when the user switched
+ *   to the one-per-line editor (`commandLine` absent), Program + Arguments
+ *   (one per line; blank lines are dropped, and a trailing \r from pasted
+ *   Windows text is removed). A preset fills both in; `{prompt}` inside an
+ *   argument is replaced by the prompt text, byte for byte.
  * - A prompt over STDIN_PROMPT_THRESHOLD characters goes on stdin instead (one
  *   argv entry is capped at 128 KiB by the OS) and every argument that held
  *   `{prompt}` is dropped. An empty prompt drops an argument that is exactly
@@ -26,13 +28,14 @@
  *   from what their absence means.
  */
 import { isLoaderEnvKey, spawnRequestSchema, type PresetView, type SpawnRequest } from '../../src-preload/contract';
+import { parseCommandLine } from './command-line';
 import { buildPolicies, policyFieldForIssuePath, spawnPolicyFields, type PolicyField, type PolicyForm } from '../policies/policy-form';
 
 export const PROMPT_PLACEHOLDER = '{prompt}';
 /** Prompts longer than this travel on stdin. */
 export const STDIN_PROMPT_THRESHOLD = 100_000;
 
-export type FormField = 'name' | 'agentId' | 'type' | 'parent' | 'model' | 'prompt' | 'cwd' | 'env' | 'secretEnv' | 'load' | 'program' | 'args' | 'form' | PolicyField;
+export type FormField = 'name' | 'agentId' | 'type' | 'parent' | 'model' | 'prompt' | 'cwd' | 'env' | 'secretEnv' | 'load' | 'commandLine' | 'program' | 'args' | 'form' | PolicyField;
 
 /** One row of the Secret variables editor. `id` keeps the row's inputs in place when another row is removed. */
 export interface SecretRow {
@@ -53,6 +56,12 @@ export interface NewAgentForm {
   env: string;
   /** Text of the Load % field ('' for none). */
   load: string;
+  /**
+   * The Command line text (program and arguments, shell-style quoting): the
+   * command while it is present. Absent: the one-per-line editor is in use
+   * and `program` + `args` are the command (they are ignored otherwise).
+   */
+  commandLine?: string;
   program: string;
   /** One argument per line. */
   args: string;
@@ -74,6 +83,12 @@ export function parseArguments(text: string): string[] {
     .split('\n')
     .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
     .filter((line) => line !== '');
+}
+
+/** The command as argv (program first, `{prompt}` not yet replaced), from whichever editor is in use. */
+export function commandOf(form: Pick<NewAgentForm, 'commandLine' | 'program' | 'args'>): { ok: true; argv: string[] } | { ok: false; error: string } {
+  if (form.commandLine !== undefined) return parseCommandLine(form.commandLine);
+  return { ok: true, argv: [form.program.trim(), ...parseArguments(form.args)] };
 }
 
 /** Parses KEY=value lines. Errors name the line so the user can find it. */
@@ -207,9 +222,11 @@ export function buildSpawnRequest(preset: PresetView | undefined, form: NewAgent
     else addError(errors, 'load', 'Load must be a number');
   }
 
-  const program = form.program.trim();
+  const command = commandOf(form);
+  if (!command.ok) addError(errors, 'commandLine', command.error);
+  const [program = '', ...argv] = command.ok ? command.argv : [];
   const onStdin = form.prompt.length > STDIN_PROMPT_THRESHOLD;
-  const args = substitutePrompt(parseArguments(form.args), form.prompt, onStdin);
+  const args = substitutePrompt(argv, form.prompt, onStdin);
   const env = { ...(preset?.env ?? {}), ...userEnv.env };
   const secrets = parseSecrets(form.secrets ?? []);
   for (const message of secrets.errors) addError(errors, 'secretEnv', message);
@@ -243,7 +260,11 @@ export function buildSpawnRequest(preset: PresetView | undefined, form: NewAgent
 
   const parsed = spawnRequestSchema.safeParse(request);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) addError(errors, fieldForIssuePath(issue.path), issue.message);
+    for (const issue of parsed.error.issues) {
+      const field = fieldForIssuePath(issue.path);
+      // The command's problems show under the field that holds it.
+      addError(errors, form.commandLine !== undefined && (field === 'program' || field === 'args') ? 'commandLine' : field, issue.message);
+    }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, request: parsed.success ? parsed.data : request };

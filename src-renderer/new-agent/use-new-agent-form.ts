@@ -14,7 +14,8 @@ import { clearPolicyErrors } from '../policies/PolicyFields';
 import { defaultPolicyForm, type PolicyErrors, type PolicyField, type PolicyForm } from '../policies/policy-form';
 import { assertNever } from '../state/assert-never';
 import { randomSuffix, suggestAgentId } from './agent-id';
-import type { FieldErrors, FormField, NewAgentForm, SecretRow } from './build-request';
+import { commandOf, parseArguments, type FieldErrors, type FormField, type NewAgentForm, type SecretRow } from './build-request';
+import { formatCommandLine, perLineProblem } from './command-line';
 
 /** The form's plain text fields (what `fieldEdited` edits). */
 export type TextField = Exclude<keyof NewAgentForm, 'allowLoaderEnv' | 'secrets' | 'policies'>;
@@ -80,6 +81,8 @@ export type NewAgentFormAction =
   | { type: 'secretsChanged'; secrets: SecretRow[] }
   | { type: 'policiesChanged'; policies: PolicyForm; changed: keyof PolicyForm }
   | { type: 'allowLoaderEnvChanged'; allow: boolean }
+  /** The "One argument per line" toggle: the same argv moves to the other editor (refused, with a message, when it cannot). */
+  | { type: 'commandModeChanged'; perLine: boolean }
   | { type: 'policiesToggled'; open: boolean }
   /** Start found problems (buildSpawnRequest's errors): nothing was sent. */
   | { type: 'submitRefused'; errors: FieldErrors }
@@ -114,6 +117,7 @@ function formFor(preset: PresetView, suffix: string): NewAgentForm {
     cwd: '',
     env: '',
     load: '',
+    commandLine: formatCommandLine(preset.command),
     program: preset.command[0] ?? '',
     args: preset.command.slice(1).join('\n'),
     secrets: [],
@@ -147,7 +151,24 @@ export function selectedPreset(state: NewAgentFormState): PresetView | undefined
 export function isBlockedByPreset(state: NewAgentFormState): boolean {
   const preset = selectedPreset(state);
   if (preset === undefined || preset.available) return false;
-  return state.form === null || state.form.program.trim() === (preset.command[0] ?? '');
+  if (state.form === null) return true;
+  const command = commandOf(state.form);
+  return !command.ok || (command.argv[0] ?? '').trim() === (preset.command[0] ?? '');
+}
+
+/** Moves the argv between the Command line field and the one-per-line editor; the same state (with a message) when it cannot. */
+function changeCommandMode(state: NewAgentFormState, form: NewAgentForm, perLine: boolean): NewAgentFormState {
+  if (perLine === (form.commandLine === undefined)) return state;
+  if (!perLine) {
+    const commandLine = formatCommandLine([form.program.trim(), ...parseArguments(form.args)]);
+    return { ...state, form: { ...form, commandLine }, errors: without(state.errors, 'program', 'args') };
+  }
+  const command = commandOf(form);
+  const problem = command.ok ? perLineProblem(command.argv) : command.error;
+  if (!command.ok || problem !== null) return { ...state, errors: { ...state.errors, commandLine: [problem ?? 'The command line does not parse.'] } };
+  const next: NewAgentForm = { ...form, program: command.argv[0] ?? '', args: command.argv.slice(1).join('\n') };
+  delete next.commandLine;
+  return { ...state, form: next, errors: without(state.errors, 'commandLine') };
 }
 
 /** The policy fields' share of the errors (what the Policies section shows). */
@@ -177,6 +198,8 @@ function choosePreset(state: NewAgentFormState, form: NewAgentForm, presetId: st
   const next = state.presets?.find((candidate) => candidate.id === presetId);
   if (next === undefined) return state;
   const fresh = formFor(next, state.suffix);
+  // The user's choice of editor stays.
+  if (form.commandLine === undefined) delete fresh.commandLine;
   return {
     ...state,
     presetId,
@@ -238,6 +261,8 @@ export function reduce(state: NewAgentFormState, action: NewAgentFormAction): Ne
       if (state.form === null) return state;
       // Its refusal shows under Environment: the user just acted on it.
       return { ...state, form: { ...state.form, allowLoaderEnv: action.allow }, errors: without(state.errors, 'env') };
+    case 'commandModeChanged':
+      return state.form === null ? state : changeCommandMode(state, state.form, action.perLine);
     case 'policiesToggled':
       return { ...state, policiesOpen: action.open };
     case 'submitRefused':

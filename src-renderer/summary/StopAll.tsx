@@ -4,6 +4,7 @@
  */
 import type { CleanupView } from '../../src-preload/contract';
 import { plural } from '../format/format';
+import { OFFLINE_REASON, useConnected } from '../state/use-connection';
 
 export type StopAllState =
   | { phase: 'idle' }
@@ -20,13 +21,14 @@ export function describeCleanup(result: CleanupView): string {
 
 /** The button, in the header. Disabled while a stop-all runs or nothing is live. */
 export function StopAllButton({ state, liveCount, onStopAll }: { state: StopAllState; liveCount: number; onStopAll: () => void }) {
+  const connected = useConnected();
   return (
     <button
       type="button"
       className="button button-danger-quiet"
       onClick={onStopAll}
-      disabled={state.phase === 'running' || liveCount === 0}
-      title={liveCount === 0 ? 'No agent is running' : 'Stop every running agent'}
+      disabled={!connected || state.phase === 'running' || liveCount === 0}
+      title={!connected ? OFFLINE_REASON : liveCount === 0 ? 'No agent is running' : 'Stop every running agent'}
     >
       Stop all
     </button>

@@ -9,6 +9,7 @@ import { TotalsChart } from '../charts/TotalsChart';
 import { formatCpu, formatMemory } from '../format/format';
 import type { TotalsSamples } from '../state/corral-store';
 import { OrphansButton } from '../orphans/OrphansButton';
+import { OFFLINE_REASON, STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import { StopAllButton, type StopAllState } from './StopAll';
 
 interface SummaryHeaderProps {
@@ -25,6 +26,7 @@ interface SummaryHeaderProps {
 }
 
 function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, onNewAgent, onOpenOrphans, onOpenSettings }: SummaryHeaderProps) {
+  const connected = useConnected();
   return (
     <header className="app-header">
       <div className="brand">
@@ -36,7 +38,7 @@ function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, 
         </svg>
         <h1>Corral</h1>
       </div>
-      <section className="summary" aria-label="Summary">
+      <section className={`summary${connected ? '' : ' is-stale'}`} aria-label="Summary" aria-description={connected ? undefined : STALE_DESCRIPTION}>
         <ul className="state-counts" aria-label="Agents by state">
           {AGENT_STATES.map((state) => {
             const count = summary?.byState[state] ?? 0;
@@ -64,12 +66,19 @@ function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, 
         <TotalsChart totals={totals} version={version} />
         <div className="header-actions">
           <OrphansButton count={summary?.orphanCount ?? 0} onOpen={onOpenOrphans} />
-          <button type="button" className="button button-quiet" onClick={onOpenSettings}>
+          <button type="button" className="button button-quiet" onClick={onOpenSettings} disabled={!connected} title={connected ? undefined : OFFLINE_REASON}>
             Settings
           </button>
           <StopAllButton state={stopAll} liveCount={liveCount} onStopAll={onStopAll} />
           {showNewAgent && (
-            <button type="button" className="button button-primary" onClick={onNewAgent} aria-keyshortcuts="Control+N Meta+N" title="New agent (Ctrl/⌘+N)">
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={onNewAgent}
+              aria-keyshortcuts="Control+N Meta+N"
+              disabled={!connected}
+              title={connected ? 'New agent (Ctrl/⌘+N)' : OFFLINE_REASON}
+            >
               New agent
             </button>
           )}

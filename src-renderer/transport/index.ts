@@ -1,13 +1,16 @@
 /**
  * Picks how the renderer reaches its host: the Electron preload's
  * `window.corral` when present, else the web host's WebSocket (see
- * `wire-client.ts` for its reconnect policy).
+ * `wire-client.ts` for its reconnect policy). The desktop window without the
+ * preload's bridge does not try the WebSocket: it says the app is damaged.
  */
 import { TOKEN_PARAM, WIRE_PATH, type CorralApi } from '../../src-preload/contract';
+import { ConnectFailure, damagedAppFailure, isDesktopWindow } from './connect-failure';
 import { forgetPageToken, readPageToken, rememberPageToken } from './page-token';
 import { createWireClient, type ConnectionState, type WireSocket, type WireSocketHandlers } from './wire-client';
 
 export type { ConnectionState } from './wire-client';
+export { ConnectFailure } from './connect-failure';
 
 let state: ConnectionState = 'connecting';
 const stateListeners = new Set<(state: ConnectionState) => void>();
@@ -49,10 +52,15 @@ async function connect(): Promise<CorralApi> {
     setState('open');
     return window.corral;
   }
+  // The desktop window has no WebSocket to fall back on: without its bridge the install is broken.
+  if (isDesktopWindow({ protocol: location.protocol, userAgent: navigator.userAgent })) {
+    setState('closed');
+    throw damagedAppFailure();
+  }
   const token = readPageToken();
   if (token === null) {
     setState('closed');
-    throw new Error(`This page needs its access token: open the full URL that \`npm run serve\` printed (it ends in ?${TOKEN_PARAM}=…).`);
+    throw new ConnectFailure(`This page needs its access token: open the full URL that \`npm run serve\` printed (it ends in ?${TOKEN_PARAM}=…).`);
   }
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const client = createWireClient({

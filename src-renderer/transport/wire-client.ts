@@ -65,7 +65,7 @@ const LOST: Result<never> = { ok: false, error: { code: 'closed', message: 'Lost
 const STOPPED: Result<never> = { ok: false, error: { code: 'closed', message: 'The connection to the Corral host was closed.' } };
 
 export const FIRST_CONNECT_FAILED =
-  'Could not connect to the Corral host. If it was restarted, open the new URL `npm run serve` printed (each start has a new token); otherwise check that it is still running.';
+  'Could not connect to the Corral host. If it was restarted, open the URL `npm run serve` printed (the token changes only with --new-token); otherwise check that it is still running.';
 
 type Listener = (payload: never) => void;
 

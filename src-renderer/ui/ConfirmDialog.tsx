@@ -13,9 +13,11 @@ interface ConfirmDialogProps {
   onConfirm: () => void;
   onCancel: () => void;
   danger?: boolean;
+  /** Set: the confirm button is off, with this as its title (e.g. while the host is unreachable). */
+  confirmDisabledReason?: string | undefined;
 }
 
-export function ConfirmDialog({ title, confirmLabel, children, onConfirm, onCancel, danger = true }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, confirmLabel, children, onConfirm, onCancel, danger = true, confirmDisabledReason }: ConfirmDialogProps) {
   const titleId = useId();
   const bodyId = useId();
   return (
@@ -32,7 +34,14 @@ export function ConfirmDialog({ title, confirmLabel, children, onConfirm, onCanc
         <button type="button" className="button" onClick={onCancel} data-autofocus={danger ? '' : undefined}>
           Cancel
         </button>
-        <button type="button" className={`button ${danger ? 'button-danger' : 'button-primary'}`} onClick={onConfirm} data-autofocus={danger ? undefined : ''}>
+        <button
+          type="button"
+          className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+          onClick={onConfirm}
+          data-autofocus={danger ? undefined : ''}
+          disabled={confirmDisabledReason !== undefined}
+          title={confirmDisabledReason}
+        >
           {confirmLabel}
         </button>
       </div>

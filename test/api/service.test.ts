@@ -3,27 +3,17 @@
  * refused with a typed error and change nothing; the calls the UI relies on do
  * what they say; events reach a client batched.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CALL_NAMES, calls, type EventName, type EventPayloads, type Result } from '../../src-preload/contract';
-import { createContractService, type HostAdapter } from '../../src-main/api/index';
+import { createContractService } from '../../src-main/api/index';
 import { fixture, idPrefix, NODE, useSupervisor, waitForLog } from '../helpers/agents';
+import { testHost } from '../helpers/host-adapter';
 import { waitFor } from '../helpers/wait';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-const host: HostAdapter = {
-  host: 'web',
-  version: '0.0.0-test',
-  nodeCommand: { program: NODE, env: {} },
-  demoAgentPath: path.join(REPO, 'resources/demo-agent.mjs'),
-};
 
 async function setUp(prefix: string) {
   const engine = await useSupervisor(prefix, { sampleIntervalMs: 100, stopTimeouts: { firstTermMs: 1500, secondTermMs: 500, killMs: 1000 } });
-  const service = createContractService(engine, host);
+  const service = createContractService(engine, testHost);
   const received: { event: EventName; payload: EventPayloads[EventName] }[] = [];
   const client = service.connect((event, payload) => received.push({ event, payload }));
   const call = async (name: string, input?: unknown) => client.call(name, input);

@@ -89,14 +89,15 @@ function serveSupportsSampleMs(): boolean {
  * Starts `tsx src-main/serve.ts --port 0 --data-dir <tmp>` with no shell,
  * in its own process group, and waits for its URL line.
  */
-export async function startWebHost(options: { dataDir?: string; sampleMs?: number; timeoutMs?: number } = {}): Promise<WebHost> {
+export async function startWebHost(options: { dataDir?: string; sampleMs?: number; timeoutMs?: number; port?: number } = {}): Promise<WebHost> {
   if (!existsSync(SERVE)) throw new Error(`The web host is missing: ${SERVE} does not exist.`);
   if (!existsSync(RENDERER_INDEX)) {
     throw new Error(`The renderer is not built (${RENDERER_INDEX} is missing): run \`npm run build\` (electron-vite build) before the e2e tests.`);
   }
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? realpathSync(mkdtempSync(path.join(os.tmpdir(), 'corral-e2e-')));
-  const args = [TSX_CLI, SERVE, '--port', '0', '--data-dir', dataDir];
+  // A given port: a restart on the same folder and port, which open pages reconnect to.
+  const args = [TSX_CLI, SERVE, '--port', String(options.port ?? 0), '--data-dir', dataDir];
   if (options.sampleMs !== undefined && serveSupportsSampleMs()) args.push('--sample-ms', String(options.sampleMs));
   const child = spawn(NODE, args, { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
   let output = '';
@@ -434,7 +435,7 @@ export interface DialogFields {
   name?: string;
   agentId?: string;
   program?: string;
-  /** One argument per line in the `Arguments` box. */
+  /** One argument per line in the `Arguments` box (the dialog's one-per-line editor, switched on for these). */
   args?: string[];
   prompt?: string;
   load?: number;
@@ -457,6 +458,8 @@ export async function fillAgentDialog(page: Page, fields: DialogFields): Promise
   };
   await fill('Name', fields.name);
   await fill('Agent id', fields.agentId);
+  // The exact argv: the one-per-line editor rather than the Command line field.
+  if (fields.program !== undefined || fields.args !== undefined) await dialog.getByRole('checkbox', { name: 'One argument per line' }).check();
   await fill('Program', fields.program);
   await fill('Arguments', fields.args?.join('\n'));
   await fill('Prompt', fields.prompt);

@@ -1,7 +1,7 @@
 /**
  * The screens the README shows, taken from the real app: the agents list, an
  * agent's Overview with charts, its Logs with colour, the New agent dialog,
- * a stop in progress, and the Overview in the dark theme. Each screen is also
+ * a stop in progress, and the Overview and Logs in the dark theme. Each screen is also
  * checked (its named elements are there). The PNGs are written to
  * docs/screenshots/ only when CORRAL_SCREENSHOTS=1, so CI never dirties the tree.
  */
@@ -44,7 +44,7 @@ async function dismissNotices(page: Page): Promise<void> {
 
 describe('screenshots', () => {
   test(
-    'agents list, Overview with charts, Logs in colour, Runs of a crash-looping agent, New agent dialog, Stop progress, dark theme',
+    'agents list, Overview with charts, Logs in colour, Runs of a crash-looping agent, New agent dialog, Stop progress, dark Overview and Logs',
     async () => {
       const demoId = e2e.id('demo');
       const stubbornId = e2e.id('stubborn');
@@ -139,9 +139,10 @@ describe('screenshots', () => {
       }
       await shot(page, 'stop-progress');
       await stubborn.getByRole('button', { name: 'Force kill' }).click();
-      // Force kill may ask first.
-      const forceConfirm = page.getByRole('alertdialog');
-      if (await forceConfirm.isVisible()) await forceConfirm.getByRole('button', { name: /Force kill|Stop|Kill/ }).first().click();
+      // Force kill asks first, as Stop does.
+      const forceConfirm = page.getByRole('alertdialog', { name: 'Force kill Stubborn agent?' });
+      await forceConfirm.waitFor();
+      await forceConfirm.getByRole('button', { name: 'Force kill', exact: true }).click();
       await textUntil(stubborn.getByRole('status', { name: 'State' }), 'the stubborn agent ended', (t) => !/running|stopping/.test(t), 30_000);
 
       // Dark theme: the demo's Overview.
@@ -156,6 +157,11 @@ describe('screenshots', () => {
       }
       await dismissNotices(dark.page);
       await shot(dark.page, 'agent-overview-dark');
+
+      // Dark theme: the demo's Logs, colour and stderr rows on the dark log panel.
+      await darkPanel.getByRole('tab', { name: 'Logs' }).click();
+      await textUntil(dark.page.getByRole('log', { name: 'Log output' }), `${wantLines} dark log lines`, (t) => t.split('\n').filter((l) => l.trim()).length >= wantLines, 40_000);
+      await shot(dark.page, 'agent-logs-dark');
     },
     120_000,
   );

@@ -2,17 +2,21 @@
  * The local socket of a data folder's host (a real `corral serve --no-web`
  * process): 0600 in a 0700 folder, the same contract and framing as the web
  * host's WebSocket, one owner per folder (a second host exits 1 naming the first), a clear error at once from a dead
- * owner's socket, and a data folder whose path cannot hold a socket refused
- * with what to do.
+ * owner's socket, a data folder whose path cannot hold a socket refused
+ * with what to do, and (in this process) what it tells the agents: its socket
+ * and folder, through the engine's `agentEnv` option, never this process's
+ * own environment.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WIRE_PATH, type WireMessage } from '../../src-preload/contract';
+import { createContractService } from '../../src-main/api/index';
 import { ClientError, connect } from '../../src-main/client/index';
+import { startSocketHost, type SocketHost } from '../../src-main/local/socket-host';
 import { maxSocketPathBytes, socketAddressFor } from '../../src-main/local/socket-path';
-import { isPidAlive } from '../helpers/agents';
+import { idPrefix, isPidAlive, request, useSupervisor } from '../helpers/agents';
 import { waitFor } from '../helpers/wait';
 import { corral, dataFolder, spawnHost, startHost } from '../cli/cli-harness';
 
@@ -82,4 +86,26 @@ describe('the local socket', () => {
     expect(host.stderr()).toContain('too long for a local socket');
     expect(host.stderr()).toContain('Use a data folder with a shorter path (--data-dir / CORRAL_DATA_DIR)');
   }, 60_000);
+
+  it('tells every agent its socket and data folder through the engine (over the request’s env), leaves this process’s environment alone, and stops telling once closed', async () => {
+    const dataDir = dataFolder();
+    const prefix = idPrefix('sockenv');
+    let socketHost: SocketHost | null = null;
+    const engine = await useSupervisor(prefix, { dataDir, agentEnv: () => socketHost?.agentEnv() ?? {} });
+    const service = createContractService(engine, { host: 'web', version: '0.0.0-test', nodeCommand: { program: process.execPath, env: {} }, demoAgentPath: '/nonexistent' });
+    const own = { socket: process.env.CORRAL_SOCKET, dataDir: process.env.CORRAL_DATA_DIR };
+    socketHost = await startSocketHost({ service, dataDir });
+    try {
+      const told = { CORRAL_SOCKET: path.join(dataDir, 'corral.sock'), CORRAL_DATA_DIR: dataDir };
+      expect(socketHost.agentEnv()).toEqual(told);
+      expect({ socket: process.env.CORRAL_SOCKET, dataDir: process.env.CORRAL_DATA_DIR }).toEqual(own);
+      const started = await engine.spawnAgent(request(prefix, ['sleep', '30'], { env: { CORRAL_SOCKET: '/elsewhere.sock' } }));
+      const environ = readFileSync(`/proc/${started.pid}/environ`, 'latin1').split('\0');
+      expect(environ).toEqual(expect.arrayContaining([`CORRAL_SOCKET=${told.CORRAL_SOCKET}`, `CORRAL_DATA_DIR=${dataDir}`]));
+    } finally {
+      await socketHost.close();
+      service.close();
+    }
+    expect(socketHost.agentEnv()).toEqual({});
+  }, 30_000);
 });

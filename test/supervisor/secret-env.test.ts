@@ -17,13 +17,13 @@ const SECRET = 'sk-live-9f8e7d6c5b4a';
 /** A real AES-GCM box with a key held in memory: what safeStorage does with the OS keychain's key. */
 function aesBox(key = randomBytes(32)): SecretBox {
   return {
-    seal(plain) {
+    async seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
       return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
     },
-    open(sealed) {
+    async open(sealed) {
       const bytes = Buffer.from(sealed, 'base64');
       const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
       decipher.setAuthTag(bytes.subarray(12, 28));

@@ -27,8 +27,8 @@ interface Served {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function serve(dataDir: string): Promise<Served> {
-  const started = spawnServe(['--port', '0', '--data-dir', dataDir, '--sample-ms', '100']);
+async function serve(dataDir: string, extra: string[] = []): Promise<Served> {
+  const started = spawnServe(['--port', '0', '--data-dir', dataDir, '--sample-ms', '100', ...extra]);
   const line = await waitFor(() => started.stdout().match(/^Corral web host: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43}))\n$/), {
     timeoutMs: 20_000,
     what: 'the URL line',
@@ -65,9 +65,9 @@ describe('npm run serve', () => {
       expect(first.stderr()).not.toContain(first.token);
       expect(isPidAlive(pid)).toBe(true);
 
-      // The next start has a new token and re-adopts the agent.
+      // The next start reuses the token kept in the data folder (open tabs reconnect) and re-adopts the agent.
       const second = await serve(dataDir);
-      expect(second.token).not.toBe(first.token);
+      expect(second.token).toBe(first.token);
       const again = await connectServe(second);
       const all = await again.call('monitorAllAgents');
       expect((all as { ok: true; value: Record<string, AgentView> }).value[agentId]).toMatchObject({ state: 'running', pid, adopted: true });
@@ -76,6 +76,13 @@ describe('npm run serve', () => {
 
       second.child.kill('SIGINT');
       expect(await second.exited).toEqual({ code: 0, signal: null });
+
+      // --new-token rotates it: the old one is refused from then on.
+      const third = await serve(dataDir, ['--new-token']);
+      expect(third.token).not.toBe(first.token);
+      await expect(connectServe({ ...third, token: first.token })).rejects.toThrow();
+      third.child.kill('SIGTERM');
+      expect(await third.exited).toEqual({ code: 0, signal: null });
     },
   );
 

@@ -132,6 +132,7 @@ const FILE_KEY: Partial<Record<string, keyof FileAgentSpec>> = {
   loadPercentage: 'load',
   secretEnv: 'secret_env',
   allowLoaderEnv: 'allow_loader_env',
+  stopChildrenFirst: 'stop_children_first',
   parentAgentId: 'parent',
 };
 
@@ -199,6 +200,7 @@ function buildAgents(spec: AgentsFileSpec, file: string, environment: Exclude<Lo
       ...(agent.stall === undefined ? {} : { stall: agent.stall }),
       ...(agent.guard === undefined ? {} : { guard: agent.guard }),
       ...(agent.niceness === undefined ? {} : { niceness: agent.niceness }),
+      ...(agent.stop_children_first === undefined ? {} : { stopChildrenFirst: agent.stop_children_first }),
     };
     // The whole-request rules (a key both plain and secret, loader variables), the contract's own; unresolved secrets are stood in for.
     const standIn = environment === null && request.secretEnv !== undefined ? Object.fromEntries(secretNames.map((key) => [key, 'x'])) : request.secretEnv;

@@ -96,6 +96,8 @@ export const fileAgentSchema = z.strictObject({
   stall: stallSchema.optional(),
   guard: guardSchema.optional(),
   niceness: nicenessSchema.nullable().optional(),
+  /** Stopping it stops its sub-agents first (default true). */
+  stop_children_first: request.stopChildrenFirst,
   /** Another agent of this file (by key), or any agent id. */
   parent: z.string({ error: 'parent must be an agent name or id' }).min(1, 'parent must not be empty').optional(),
   /** Agents of this file (by key) that must reach a condition before this one starts. */

@@ -14,7 +14,7 @@ import { ProgressReader } from './progress';
 import { quoteForDisplay } from '../process/quote';
 import { GuardWatch } from '../policies/resource-guard';
 import { restartsInARow } from '../policies/restart-policy';
-import { openSecrets, sealSecrets, type SecretBox } from './secrets';
+import { sealSecrets, type OpenedSecrets, type SecretBox } from './secrets';
 import type { PersistedAgent } from '../state/state-store';
 import { toMb, type TreeSample } from '../process/tree-sample';
 import { LIVE_STATES, type AgentState, type AgentStatus, type DeploymentRequest, type DeploymentResponse, type RunRecord } from '../types';
@@ -204,7 +204,8 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     restarts: restartsInARow(run.runs, policies.restart),
     nextRestartAt: run.state === 'backoff' ? run.nextRestartAt : null,
     stalledSince: stalled ? new Date(run.stalledSinceMs!).toISOString() : null,
-    lastOutputAt: run.lastOutputAtMs === null || !isLive(run) ? null : new Date(run.lastOutputAtMs).toISOString(),
+    // Kept after the end: when it last printed stays a fact about the run.
+    lastOutputAt: run.lastOutputAtMs === null ? null : new Date(run.lastOutputAtMs).toISOString(),
     guardAlert: isLive(run) ? run.guard.current : null,
     lastExit: run.runs.at(-1)?.exit ?? null,
     runCount: run.runs.at(-1)?.run ?? 0,
@@ -252,8 +253,8 @@ export function toPersisted(run: AgentRun, box: SecretBox | null): PersistedAgen
   };
 }
 
-export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyCapacity: number, box: SecretBox | null): AgentRun {
-  const secrets = openSecrets(saved.secrets, box);
+/** `secrets`: the saved ones as opened by the host's box (openSecrets, when Corral starts). */
+export function fromPersisted(saved: PersistedAgent, paths: AgentPaths, historyCapacity: number, secrets: OpenedSecrets): AgentRun {
   const request: DeploymentRequest = Object.keys(secrets.secretEnv).length > 0 ? { ...saved.request, secretEnv: secrets.secretEnv } : saved.request;
   const run = newRun(request, paths, historyCapacity);
   const runs = saved.runs.map((record) => ({ ...record }));

@@ -26,7 +26,7 @@ import { beginRun, closeRecord, notePeaks } from './run-history';
 import { delay, fileSize, type RunnerContext } from './runner-context';
 import { RestartTimer } from './restart-timer';
 import { spawnRun } from './spawn-run';
-import { missingSecretsMessage } from './secrets';
+import { missingSecretsMessage, type OpenedSecrets } from './secrets';
 
 /** After a child's 'exit' the tree may still be going down: how long a stop or a spawn waits for the event. */
 const EXIT_EVENT_GRACE_MS = 2000;
@@ -49,8 +49,8 @@ export class AgentRunner {
   }
 
   /** A runner for a record from state.json; recovery.ts decides what became of its process. */
-  static fromSaved(ctx: RunnerContext, agentId: string, saved: PersistedAgent): AgentRunner {
-    return new AgentRunner(ctx, fromPersisted(saved, agentPaths(ctx.dataDir, agentId), ctx.historyCapacity, ctx.secretBox));
+  static fromSaved(ctx: RunnerContext, agentId: string, saved: PersistedAgent, secrets: OpenedSecrets): AgentRunner {
+    return new AgentRunner(ctx, fromPersisted(saved, agentPaths(ctx.dataDir, agentId), ctx.historyCapacity, secrets));
   }
 
   get agentId(): string {
@@ -213,10 +213,10 @@ export class AgentRunner {
     const run = this.run;
     // A stop asked for mid-spawn applies to what the spawn produced.
     if (run.state === 'spawning') return run.settled.then(() => this.stop(options, requestedAt, cause));
-    if (run.state === 'backoff') return Promise.resolve(this.stopBackoff());
+    if (run.state === 'backoff') return this.stopBackoff(options, requestedAt);
     const force = options.force === true;
     run.stop.ask(cause);
-    if (run.stop.running && !force) return run.stop.running;
+    if (run.stop.running && (!force || run.stop.runningForced)) return run.stop.running;
     const wasLive = isLive(run);
     if (wasLive && run.state !== 'stopping') this.transition('stopping');
     return run.stop.begin({
@@ -226,6 +226,7 @@ export class AgentRunner {
       reader: this.ctx.reader,
       snapshots: this.ctx.snapshots,
       requestedAt,
+      stopChildren: () => this.ctx.stopChildren(this.agentId, { force, timeouts: options.timeouts }, requestedAt),
       onStage: (progress) => {
         this.ctx.save('soon'); // a crash mid-stop resumes it as forceful as it was
         this.ctx.events.emit('stopStage', { agentId: this.agentId, ...progress });
@@ -258,11 +259,11 @@ export class AgentRunner {
     this.end('cancelled');
   }
 
-  /** Stopping an agent that waits for its restart: the restart is called off. */
-  private stopBackoff(): StopReport {
+  /** Stopping an agent that waits for its restart: the restart is called off (and its sub-agents stopped). */
+  private async stopBackoff(options: KillOptions, requestedAt: number): Promise<StopReport> {
     this.cancelRestart();
     this.transition('cancelled');
-    return nothingToStop(this.agentId);
+    return nothingToStop(this.agentId, await this.ctx.stopChildren(this.agentId, options, requestedAt));
   }
 
   /** Called off by a removal or Corral's close: no timer outlives the runner. */

@@ -1,10 +1,12 @@
 /**
  * One run's stop, as one object: who asked for it, the stop under way (shared
  * by concurrent calls), the stage in progress, the stage that ended the root,
- * and what the last finished stop did. It runs the staged stop
- * (process/terminate.ts) and is the only writer of these facts; the runner
+ * and what the last finished stop did. It stops the agent's sub-agents first
+ * (when its policy says so: stop-children.ts), then runs the staged stop
+ * (process/terminate.ts), and is the only writer of these facts; the runner
  * decides what the agent's state becomes.
  */
+import { performance } from 'node:perf_hooks';
 import { terminateTree, type StopTarget } from '../process/terminate';
 import type { ProcessReader } from '../process/process-table';
 import type { SnapshotCache } from '../process/snapshot-cache';
@@ -25,21 +27,24 @@ export interface StopRun {
   reader: ProcessReader;
   snapshots: SnapshotCache;
   requestedAt: number;
+  /** Stops its sub-agents (called at once, so a stop of one of them asked for at the same moment joins it); their reports, flat. */
+  stopChildren: () => Promise<StopReport[]>;
   /** A stage began (saved and shown: a crash mid-stop resumes it as forceful as it was). */
   onStage: (progress: StopProgress) => void;
   /** The current stop's tree is gone (or survived SIGKILL): must call `settle`. Not called for a stop a forced one overtook. */
   onDone: (report: StopReport) => Promise<void>;
 }
 
-/** The report of a stop that found nothing to signal (an agent waiting for its restart). */
-export function nothingToStop(agentId: string): StopReport {
+/** The report of a stop that found nothing to signal (an agent waiting for its restart), with the sub-agents it stopped. */
+export function nothingToStop(agentId: string, children: StopReport[] = []): StopReport {
   const none = { term1: 0, term2: 0, kill: 0 };
-  return { agentId, forced: false, outcome: 'already-ended', startedAt: new Date().toISOString(), durationMs: 0, processCount: 0, endedByStage: none, survivors: [] };
+  return { agentId, forced: false, outcome: 'already-ended', startedAt: new Date().toISOString(), durationMs: 0, processCount: 0, endedByStage: none, survivors: [], children };
 }
 
 export class AgentStop {
   private askedBy: StopCause | null = null;
   private current: Promise<StopReport> | null = null;
+  private currentForced = false;
   private stage: StopProgress | null;
   private endedBy: StopStage | null = null;
   private last: StopReport | null;
@@ -57,6 +62,11 @@ export class AgentStop {
   /** Set while a stop is in progress; concurrent stop calls share it. */
   get running(): Promise<StopReport> | null {
     return this.current;
+  }
+
+  /** The stop in progress is a forced one: another forced stop has nothing to add and joins it. */
+  get runningForced(): boolean {
+    return this.current !== null && this.currentForced;
   }
 
   get progress(): StopProgress | null {
@@ -83,25 +93,34 @@ export class AgentStop {
     if (this.askedBy === null || cause.by === 'user') this.askedBy = cause;
   }
 
-  /** Runs the staged stop; the newest one is current, and only the current one reports its stages and its end. */
+  /**
+   * Stops its sub-agents, then runs the staged stop; the newest one is current, and only the current
+   * one reports its stages and its end. The report lists the sub-agents' reports as `children`.
+   */
   begin(run: StopRun): Promise<StopReport> {
     const stageMs = { term1: run.timeouts.firstTermMs, term2: run.timeouts.secondTermMs, kill: run.timeouts.killMs };
-    const running: Promise<StopReport> = terminateTree(run.target, {
-      force: run.force,
-      timeouts: run.timeouts,
-      reader: run.reader,
-      snapshots: run.snapshots,
-      requestedAt: run.requestedAt,
-      onStage: (stage, deadline) => {
-        if (this.current !== running) return;
-        this.stage = { stage, forced: run.force, deadline, stageMs };
-        run.onStage(this.stage);
-      },
-    }).then(async (report) => {
+    const running: Promise<StopReport> = run.stopChildren().then(async (children) => {
+      // Overtaken (a forced stop came) while its sub-agents stopped: that stop does the rest.
+      if (this.current !== running && this.current !== null) return this.current;
+      const own = await terminateTree(run.target, {
+        force: run.force,
+        timeouts: run.timeouts,
+        reader: run.reader,
+        snapshots: run.snapshots,
+        // Its sub-agents' stops took a while: its own tree is read afresh, not from the snapshot taken before them.
+        requestedAt: children.length > 0 ? performance.now() : run.requestedAt,
+        onStage: (stage, deadline) => {
+          if (this.current !== running) return;
+          this.stage = { stage, forced: run.force, deadline, stageMs };
+          run.onStage(this.stage);
+        },
+      });
+      const report = { ...own, children };
       if (this.current === running) await run.onDone(report);
       return report;
     });
     this.current = running;
+    this.currentForced = run.force;
     return running;
   }
 

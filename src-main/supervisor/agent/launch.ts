@@ -28,14 +28,15 @@ export type LaunchResult =
   | { ok: true; child: ChildProcess; pid: number; stdoutOffset: number; stderrOffset: number }
   | { ok: false; kind: ErrorKind; message: string };
 
-export async function launch(request: DeploymentRequest, paths: AgentPaths): Promise<LaunchResult> {
+/** `hostEnv`: what the host tells every agent (CORRAL_SOCKET, CORRAL_DATA_DIR): its facts, so they win over the request's env. */
+export async function launch(request: DeploymentRequest, paths: AgentPaths, hostEnv: Readonly<Record<string, string>> = {}): Promise<LaunchResult> {
   const cwd = request.cwd ?? process.cwd();
   const cwdProblem = checkCwd(cwd);
   if (cwdProblem) return { ok: false, kind: 'spawn-failed', message: cwdProblem };
 
   // Corral's own environment passes through whole, LD_*/DYLD_* included: it is the user's own
   // (how they started Corral). Only the request's `env` is checked for loader keys (the schema).
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...request.env, ...request.secretEnv };
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...request.env, ...request.secretEnv, ...hostEnv };
   env['CORRAL_AGENT_ID'] = request.agentId;
   env['CORRAL_STATUS_FILE'] = paths.statusFile;
 

@@ -8,7 +8,7 @@ import type { LogTail } from '../logs/log-tail';
 import type { ProcessReader } from '../process/process-table';
 import type { SnapshotCache } from '../process/snapshot-cache';
 import type { PersistedAgent } from '../state/state-store';
-import type { StopTimeouts, SupervisorEvents } from '../types';
+import type { DeploymentRequest, KillOptions, StopReport, StopTimeouts, SupervisorEvents } from '../types';
 import type { SecretBox } from './secrets';
 
 /** What every runner shares: the engine's services, never another agent's state. */
@@ -20,7 +20,10 @@ export interface RunnerContext {
   readonly logTail: LogTail;
   readonly timeouts: StopTimeouts;
   readonly historyCapacity: number;
-  readonly secretBox: SecretBox | null;
+  /** The host's box; set by the engine's start, before any runner exists. */
+  secretBox: SecretBox | null;
+  /** What is spawned for a run's request (SupervisorOptions.resolveRequest); never saved. */
+  readonly resolveRequest: (request: DeploymentRequest) => DeploymentRequest;
   readonly events: Emitter<SupervisorEvents>;
   /** The sequence number of the next state or status event. */
   nextSeq(): number;
@@ -30,6 +33,10 @@ export interface RunnerContext {
   saveAhead(agentId: string, record: PersistedAgent): void;
   warn(message: string): void;
   isClosed(): boolean;
+  /** Stops the agent's sub-agents before it, when its policy says so (stop-children.ts); their reports, flat. */
+  stopChildren(agentId: string, options: KillOptions, requestedAt: number): Promise<StopReport[]>;
+  /** What the host tells every agent it starts (CORRAL_SOCKET, CORRAL_DATA_DIR), read at each spawn. */
+  agentEnv(): Readonly<Record<string, string>>;
 }
 
 /** Size of a log in the agent's folder: 0 when it is missing or not a plain file (a link is not followed: the tail refuses it anyway). */

@@ -13,6 +13,7 @@ import type { ErrorKind } from '../types';
 import { addNote, toPersisted, type AgentRun } from './agent-record';
 import { launch } from './launch';
 import type { RunnerContext } from './runner-context';
+import { sealRequestSecrets } from './secrets';
 
 /** How a spawn went: refused by the OS (nothing runs), or started (`verified`: alive in the process table with its start time read). */
 export type Spawned = { ok: false; kind: ErrorKind; message: string } | { ok: true; verified: boolean };
@@ -25,14 +26,19 @@ export interface SpawnHooks {
 
 /** Starts `run`'s process and records it on `run`: child, pid, start time, niceness, log tails. */
 export async function spawnRun(ctx: RunnerContext, run: AgentRun, hooks: SpawnHooks): Promise<Spawned> {
+  // Sealed before the first write, so the record on disk carries them (a restart reuses the sealed text).
+  const sealProblem = await sealRequestSecrets(run.request.secretEnv, ctx.secretBox);
+  if (sealProblem !== null) addNote(run, sealProblem);
   writeAhead(ctx, run);
-  const launched = await launch(run.request, run.paths);
+  const launched = await launch(ctx.resolveRequest(run.request), run.paths, ctx.agentEnv());
   if (!launched.ok) return launched;
 
   const { child, pid } = launched;
   run.child = child;
   run.pid = pid;
-  run.startedAtMs = run.lastOutputAtMs = Date.now();
+  run.startedAtMs = Date.now();
+  // Nothing printed yet (the UI says "never"); the stall clock starts at startedAtMs meanwhile (observe.ts).
+  run.lastOutputAtMs = null;
   run.record!.pid = pid;
   if (run.request.niceness != null) {
     // As early as Node allows: children it forks from now on inherit it.

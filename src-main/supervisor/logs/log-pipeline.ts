@@ -7,6 +7,7 @@
 import { CorralError, messageOf } from '../errors';
 import type { DeploymentRequest, LogEvent, LogSlice } from '../types';
 import { rotationPolicy, type AgentLogs } from './log-rotation';
+import { indexPathOf, readSeenMarks } from './log-index';
 import { readLogSlice } from './log-slice';
 import { LogTail, type LogChange } from './log-tail';
 import { LogMasker, maskSlice } from './secret-mask';
@@ -58,7 +59,9 @@ export function readSlice(agent: LoggedAgent, stream: LogSlice['stream'], option
   if (stream !== 'stdout' && stream !== 'stderr') throw new CorralError('invalid-argument', `Unknown log stream "${String(stream)}"; use stdout or stderr.`);
   try {
     const read = (before: number | undefined, maxBytes: number) => readLogSlice(agent.paths[stream], agent.logs[stream], before, maxBytes);
-    return { agentId, stream, ...maskSlice(read, options.before, options.maxBytes, secrets) };
+    const slice = maskSlice(read, options.before, options.maxBytes, secrets);
+    const seen = slice.data.length === 0 ? [] : readSeenMarks(indexPathOf(agent.paths[stream]), slice.offset, slice.offset + slice.data.length);
+    return { agentId, stream, ...slice, seen };
   } catch (error) {
     throw new CorralError('io-error', `Could not read the ${stream} log of "${agentId}": ${messageOf(error)}`);
   }

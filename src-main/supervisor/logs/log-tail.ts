@@ -15,9 +15,10 @@
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { messageOf } from '../errors';
+import { indexPathOf, LogIndexWriter } from './log-index';
 import { abandonRotation, emptyStreamLog, finishRotation, prepareRotation, type PreparedRotation, type RotationOutcome, type RotationPolicy, type StreamLog } from './log-rotation';
 import { identityAt, identityOf, isSameFile, openChecked, UnsafeFileError, type FileIdentity } from './safe-file';
-import type { LogEvent } from '../types';
+import type { LogEvent, SeenMark } from '../types';
 
 /** After a failed rotation (disk full…), the next attempt waits this long instead of retrying every poll. */
 const ROTATION_RETRY_MS = 10_000;
@@ -71,7 +72,16 @@ interface TailedFile {
   isRotating: boolean;
   /** Size at the last poll, to notice activity while nobody reads. */
   lastSize: number;
+  /** When each part was seen (log-index.ts), for the combined view's order. */
+  index: LogIndexWriter;
+  /** Physical offset up to which bytes have a mark. */
+  indexedEnd: number;
+  /** Marks from the read offset on, to stamp the chunks handed out (bounded). */
+  recent: SeenMark[];
 }
+
+/** Marks kept in memory per file while the tail is behind; past it the oldest go (their chunks get a later time). */
+const MAX_RECENT_MARKS = 256;
 
 export class LogTail {
   private readonly files = new Map<string, TailedFile>();
@@ -102,6 +112,9 @@ export class LogTail {
       retryRotationAt: 0,
       isRotating: false,
       lastSize: offset,
+      index: new LogIndexWriter(indexPathOf(path)),
+      indexedEnd: offset,
+      recent: [],
     });
     this.ensureTimer();
   }
@@ -114,8 +127,7 @@ export class LogTail {
   remove(agentId: string, stream?: LogEvent['stream']): void {
     for (const [key, file] of this.files) {
       if (file.agentId !== agentId || (stream && file.stream !== stream)) continue;
-      this.closeFile(file);
-      this.files.delete(key);
+      this.dropFile(key, file);
     }
   }
 
@@ -133,12 +145,14 @@ export class LogTail {
           file.identity = identityOf(opened.stats);
         } else this.checkName(file);
         const log = this.options.logOf?.(file.agentId, file.stream) ?? file.ownLog;
-        const size = fstatSync(file.fd).size;
+        const stats = fstatSync(file.fd);
+        const size = stats.size;
         if (size !== file.lastSize) {
           file.lastSize = size;
           this.options.onActivity?.(file.agentId);
         }
         if (size < file.offset) this.cutElsewhere(file, log, size);
+        if (size > file.indexedEnd) this.markSeen(file, log, size, stats.mtimeMs);
         if (!wanted) file.offset = size;
         while (file.offset < size && readNow < limit) {
           const got = this.emit(file, file.fd, log.rotatedBytes, file.offset, Math.min(size, file.offset + limit - readNow));
@@ -163,10 +177,7 @@ export class LogTail {
         this.closeFile(file); // reopened on the next poll: the path may name a new file by then
       }
       // A rotation under way finishes first: cutting it short would leave the file over its limit and a `.rotating` copy behind.
-      if (file.finishing && readNow === 0 && !file.isRotating) {
-        this.closeFile(file);
-        this.files.delete(key);
-      }
+      if (file.finishing && readNow === 0 && !file.isRotating) this.dropFile(key, file);
     }
     if (this.files.size === 0) this.stopTimer();
     else if (isBehind) this.pollSoon();
@@ -175,8 +186,7 @@ export class LogTail {
   /** Stops tailing; resolves once every rotation under way has been given up and its partial copy removed. */
   async close(): Promise<void> {
     this.stopTimer();
-    for (const file of this.files.values()) this.closeFile(file);
-    this.files.clear();
+    for (const [key, file] of this.files) this.dropFile(key, file);
     await Promise.all(this.rotations);
   }
 
@@ -187,7 +197,8 @@ export class LogTail {
       const got = readSync(fd, this.buffer, 0, Math.min(this.buffer.length, to - at), at);
       if (got <= 0) break;
       // Copy out: the shared buffer is reused on the next read.
-      this.options.onChunk({ agentId: file.agentId, stream: file.stream, offset: base + at, data: Buffer.from(this.buffer.subarray(0, got)) });
+      const seenAt = seenAtOf(file.recent, base + at);
+      this.options.onChunk({ agentId: file.agentId, stream: file.stream, offset: base + at, data: Buffer.from(this.buffer.subarray(0, got)), ...(seenAt === null ? {} : { seenAt }) });
       at += got;
     }
     return at - from;
@@ -237,6 +248,7 @@ export class LogTail {
     file.isRotationFailing = false;
     const unread = file.offset;
     file.offset = 0;
+    file.indexedEnd = 0; // what the agent wrote since the cut is new: the next poll marks it
     this.options.onChange(file.agentId, describeRotation(file.stream, log, outcome));
     for (const notice of outcome.notices) this.options.onChange(file.agentId, { note: notice, warning: `${file.agentId}: ${notice}` });
     // Bytes we had not read yet moved into the copy: hand them out from there, so listeners miss nothing.
@@ -264,8 +276,7 @@ export class LogTail {
 
   /** Stops tailing a log whose name was given to something that is not a plain file, and says so. */
   private refuse(key: string, file: TailedFile, error: UnsafeFileError): void {
-    this.closeFile(file);
-    this.files.delete(key);
+    this.dropFile(key, file);
     const message = `${error.replacedBy}; Corral stopped following it (nothing it points to is read or written). The live view of ${file.stream}.log ends here: remove it and start the agent again to log anew.`;
     this.options.onChange(file.agentId, { note: message, warning: `${file.agentId}: ${message}` });
   }
@@ -280,8 +291,35 @@ export class LogTail {
     const before = file.offset;
     log.rotatedBytes += before;
     file.offset = size;
+    file.indexedEnd = size;
     const message = `${file.stream}.log was cut from ${before} to ${size} bytes by something other than Corral; the live view continues from its new end.`;
     this.options.onChange(file.agentId, { note: message, warning: `${file.agentId}: ${message}` });
+  }
+
+  /**
+   * Records when bytes [indexedEnd, size) were seen: the file's mtime (the
+   * last write, at the kernel clock's resolution, a few ms), kept between the
+   * previous mark and now, since the agent can set its file's times.
+   */
+  private markSeen(file: TailedFile, log: StreamLog, size: number, mtimeMs: number): void {
+    const previous = file.recent[file.recent.length - 1]?.at ?? 0;
+    const at = Math.max(previous, Math.min(Date.now(), mtimeMs));
+    const mark = { offset: log.rotatedBytes + file.indexedEnd, at };
+    file.indexedEnd = size;
+    const oldest = log.parts[log.parts.length - 1]?.start ?? log.rotatedBytes;
+    const note = file.index.append(mark.offset, mark.at, oldest);
+    if (note) this.options.onChange(file.agentId, { note });
+    // Marks before the read offset are only needed for the chunk that starts there.
+    const readAt = log.rotatedBytes + file.offset;
+    while (file.recent.length > 1 && file.recent[1]!.offset <= readAt) file.recent.shift();
+    file.recent.push(mark);
+    if (file.recent.length > MAX_RECENT_MARKS) file.recent.shift();
+  }
+
+  private dropFile(key: string, file: TailedFile): void {
+    this.closeFile(file);
+    file.index.close();
+    this.files.delete(key);
   }
 
   private closeFile(file: TailedFile): void {
@@ -316,6 +354,12 @@ export class LogTail {
     if (this.again) clearImmediate(this.again);
     this.again = null;
   }
+}
+
+/** When the byte at logical `offset` was seen: the last mark at or before it. */
+function seenAtOf(recent: readonly SeenMark[], offset: number): number | null {
+  for (let i = recent.length - 1; i >= 0; i--) if (recent[i]!.offset <= offset) return recent[i]!.at;
+  return recent[0]?.at ?? null;
 }
 
 /** What a successful rotation means for the agent's notes: nothing, unless bytes were lost or renaming failed. */

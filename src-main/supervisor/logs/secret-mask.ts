@@ -46,6 +46,7 @@ interface Carry {
   offset: number;
   data: Buffer;
   sinceMs: number;
+  seenAt: number | undefined;
 }
 
 /** Masks the log events of agents with secrets, per stream, holding back possible secret starts. */
@@ -72,8 +73,10 @@ export class LogMasker {
     maskInPlace(data, secrets);
     const held = heldBackLength(data, secrets);
     const ready = data.length - held;
-    if (ready > 0) this.emit({ ...event, offset, data: data.subarray(0, ready) });
-    if (held > 0) this.carries.set(key, { offset: offset + ready, data: Buffer.from(data.subarray(ready)), sinceMs: carry?.sinceMs ?? Date.now() });
+    // Held bytes were seen first: the chunk that releases them keeps their time.
+    const seenAt = carry?.seenAt ?? event.seenAt;
+    if (ready > 0) this.emit({ ...event, offset, data: data.subarray(0, ready), ...(seenAt === undefined ? {} : { seenAt }) });
+    if (held > 0) this.carries.set(key, { offset: offset + ready, data: Buffer.from(data.subarray(ready)), sinceMs: carry?.sinceMs ?? Date.now(), seenAt: event.seenAt });
   }
 
   /** Lets go of tails held longer than `maxAgeMs`: no secret followed, so they are only text. */
@@ -88,7 +91,7 @@ export class LogMasker {
   private release(key: string, carry: Carry): void {
     this.carries.delete(key);
     const [agentId, stream] = key.split('\0') as [string, LogEvent['stream']];
-    this.emit({ agentId, stream, offset: carry.offset, data: carry.data });
+    this.emit({ agentId, stream, offset: carry.offset, data: carry.data, ...(carry.seenAt === undefined ? {} : { seenAt: carry.seenAt }) });
   }
 }
 

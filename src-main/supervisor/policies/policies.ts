@@ -8,6 +8,7 @@ export function policiesOf(request: DeploymentRequest): AgentPolicies {
     stall: request.stall === undefined ? DEFAULT_STALL_POLICY : request.stall,
     guard: request.guard ?? null,
     niceness: request.niceness ?? null,
+    stopChildrenFirst: request.stopChildrenFirst ?? true,
   };
 }
 

@@ -15,21 +15,22 @@
  * renamed aside — rename moves the entry itself, never a link's target.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { CorralError, errnoOf, messageOf } from '../errors';
 import { readBootId } from '../process/boot-id';
 import type { ProcessReader } from '../process/process-table';
+import { isPidAlive, LOCK_FILE_NAME, readLockEntry } from '../../shared/lock-file';
 import { unlinkQuietly } from './set-aside';
 
 /** Which kind of host holds a data folder (named in the message a second one gets). */
 export const HOST_KINDS = ['engine', 'web host', 'desktop'] as const;
 export type HostKind = (typeof HOST_KINDS)[number];
 
-/** The lock's name inside the data folder. */
-export const LOCK_FILE_NAME = 'corral.lock';
+/** The lock's name inside the data folder (read and named in shared/lock-file.ts, which the client shares). */
+export { LOCK_FILE_NAME };
 
 const holderSchema = z.object({
   pid: z.number().int().positive(),
@@ -47,8 +48,6 @@ const holderSchema = z.object({
 /** Who holds a data folder. */
 export type LockHolder = z.infer<typeof holderSchema>;
 
-/** A lock is a few hundred bytes: anything larger is not one, and is never read whole. */
-const MAX_LOCK_BYTES = 4096;
 /** How long a start keeps contending for a stale lock that other starts are taking over at the same moment. */
 const CONTEND_MS = 2_000;
 /** Claimants that died in the middle of a takeover, tolerated before giving up (each leaves one claim file). */
@@ -166,49 +165,24 @@ async function isHolderAlive(holder: LockHolder, bootId: string, reader: Process
   // Linux's boot id is exact; elsewhere it is derived from the uptime and could differ by rounding, and the
   // start time (a wall-clock time there) already tells a rebooted machine's pid from the holder.
   if (process.platform === 'linux' && holder.bootId !== bootId) return false;
-  try {
-    process.kill(holder.pid, 0);
-  } catch (error) {
-    if (errnoOf(error) === 'ESRCH') return false; // EPERM: alive, another user's
-  }
+  if (!isPidAlive(holder.pid)) return false;
   if (holder.startTime === '' || holder.reader !== reader.kind) return true;
   const entry = await reader.read(holder.pid);
   // Unreadable but signalable: alive as far as we can tell (never take over a lock we cannot judge).
   return entry === null || entry.startTime === holder.startTime;
 }
 
-/** What sits at `file`: null when nothing does. Read from a checked descriptor, never through a link, never more than MAX_LOCK_BYTES. */
+/** What sits at `file`: null when nothing does. Read by shared/lock-file.ts: never through a link, a FIFO or past its cap. */
 function readLock(file: string): Found | null {
-  let fd: number;
+  let entry: ReturnType<typeof readLockEntry>;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    entry = readLockEntry(file);
   } catch (error) {
-    const code = errnoOf(error);
-    if (code === 'ENOENT') return null;
-    if (code !== 'ELOOP' && code !== 'EMLINK') throw new CorralError('io-error', `Could not read the data folder's lock ${file}: ${messageOf(error)}`);
-    // A link planted at the name: not a lock, keyed by the link's own inode so it can be set aside.
-    try {
-      return { key: `ino-${lstatSync(file).ino}`, holder: null };
-    } catch {
-      return null;
-    }
+    throw new CorralError('io-error', `Could not read the data folder's lock ${file}: ${messageOf(error)}`);
   }
-  try {
-    const stat = fstatSync(fd);
-    const notALock = { key: `ino-${stat.ino}`, holder: null };
-    if (!stat.isFile() || stat.size > MAX_LOCK_BYTES) return notALock;
-    const buffer = Buffer.alloc(MAX_LOCK_BYTES);
-    const length = readSync(fd, buffer, 0, MAX_LOCK_BYTES, 0);
-    let parsed: ReturnType<typeof holderSchema.safeParse>;
-    try {
-      parsed = holderSchema.safeParse(JSON.parse(buffer.toString('utf8', 0, length)));
-    } catch {
-      return notALock;
-    }
-    return parsed.success ? { key: parsed.data.token, holder: parsed.data } : notALock;
-  } finally {
-    closeSync(fd);
-  }
+  if (entry === null) return null;
+  const parsed = holderSchema.safeParse(entry.content);
+  return parsed.success ? { key: parsed.data.token, holder: parsed.data } : { key: `ino-${entry.ino}`, holder: null };
 }
 
 /** Writes this host's lock content to a new file of its own, synced, for link() to publish. */

@@ -4,23 +4,12 @@
  * feed, status events), without the socket. `contractTarget` over it runs
  * apply/down through exactly the calls and events the CLI uses.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import { createContractService, type ContractClient, type ContractService, type HostAdapter } from '../../../src-main/api/index';
+import { createContractService, type ContractClient, type ContractService } from '../../../src-main/api/index';
 import type { ContractConnection } from '../../../src-main/cli/agents-file';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import type { CallArgs, CallName, CallOutput, EventName, EventPayloads, Result } from '../../../src-preload/contract';
-import { NODE } from '../../helpers/agents';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-const host: HostAdapter = {
-  host: 'web',
-  version: '0.0.0-test',
-  nodeCommand: { program: NODE, env: {} },
-  demoAgentPath: path.join(REPO, 'resources/demo-agent.mjs'),
-};
+import { testHost } from '../../helpers/host-adapter';
 
 const open: { service: ContractService; client: ContractClient }[] = [];
 
@@ -33,7 +22,7 @@ afterEach(() => {
 
 /** A connection to `engine` through the contract service, closed after the test. */
 export function connectTo(engine: Supervisor): ContractConnection {
-  const service = createContractService(engine, host);
+  const service = createContractService(engine, testHost);
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const client = service.connect((event, payload) => {
     for (const listener of listeners.get(event) ?? []) (listener as (payload: unknown) => void)(payload);

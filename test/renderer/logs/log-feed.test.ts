@@ -14,7 +14,7 @@ function fakeHost(initial: Partial<Record<LogStream, string>> = {}) {
       const file = files[input.stream];
       const end = Math.min(input.before ?? file.length, file.length);
       const offset = Math.max(0, end - input.maxBytes);
-      return { ok: true, value: { agentId: input.agentId, stream: input.stream, offset, data: toBase64(file.subarray(offset, end)), size: file.length } };
+      return { ok: true, value: { agentId: input.agentId, stream: input.stream, offset, data: toBase64(file.subarray(offset, end)), size: file.length, seen: [] } };
     },
   };
   const write = (stream: LogStream, text: string) => {

@@ -81,6 +81,7 @@ describe('loading the presets', () => {
       cwd: '',
       env: '',
       load: '',
+      commandLine: 'node demo.mjs --steps 3',
       program: 'node',
       args: 'demo.mjs\n--steps\n3',
       secrets: [],
@@ -172,6 +173,7 @@ describe('choosing another preset', () => {
       agentId: `claude-code-${SUFFIX}`,
       type: 'claude-code',
       model: 'sonnet',
+      commandLine: 'claude -p {prompt}',
       program: 'claude',
       args: '-p\n{prompt}',
       parentAgentId: 'lead-1',
@@ -205,8 +207,17 @@ describe('choosing another preset', () => {
 });
 
 describe('an unavailable preset', () => {
-  it('blocks Start until Program points somewhere else', () => {
+  it('blocks Start until the Command line names another program', () => {
     let state = run(loaded(), { type: 'presetChosen', presetId: 'claude' });
+    expect(isBlockedByPreset(state)).toBe(true);
+    state = run(state, edit('commandLine', ' claude  -p {prompt}'));
+    expect(isBlockedByPreset(state)).toBe(true);
+    state = run(state, edit('commandLine', '/opt/claude/bin/claude -p {prompt}'));
+    expect(isBlockedByPreset(state)).toBe(false);
+  });
+
+  it('blocks Start until Program points somewhere else (one argument per line)', () => {
+    let state = run(loaded(), { type: 'presetChosen', presetId: 'claude' }, { type: 'commandModeChanged', perLine: true });
     expect(isBlockedByPreset(state)).toBe(true);
     state = run(state, edit('program', ' claude '));
     expect(isBlockedByPreset(state)).toBe(true);
