@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { devCsp, ensureDevNonce, PRODUCTION_CSP, withCspMeta } from './src-main/desktop/content-security';
+import { devCsp, ensureDevNonce, PRODUCTION_CSP, withCspMeta } from './src-main/shared/content-security';
 
 /**
  * Writes the policy into index.html's CSP meta tag: the production policy in a

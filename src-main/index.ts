@@ -11,7 +11,7 @@ import { createContractService } from './api/index';
 import { resolveShippedPrograms } from './api/shipped-programs';
 import { APP_ID } from './desktop/app-id';
 import { handleDesktopSignals } from './desktop/desktop-signals';
-import { DEV_NONCE_ENV, windowCsp } from './desktop/content-security';
+import { DEV_NONCE_ENV, windowCsp } from './shared/content-security';
 import { desktopHostAdapter } from './desktop/host-adapter';
 import { openDesktopEngine, type AttachedEngine, type OwnedEngine } from './desktop/open-engine';
 import { safeStorageBox } from './desktop/secret-box';

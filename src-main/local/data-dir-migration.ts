@@ -20,7 +20,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { isProcessAlive, LOCK_FILE_NAME, readLockHolder } from '../client/lock-holder';
+import { isPidAlive as isProcessAlive, LOCK_FILE_NAME, readLockHolder } from '../shared/lock-file';
 import { currentPlatform, defaultDataDir, type PlatformFacts } from './data-dir';
 import { SOCKET_FILE_NAME } from './socket-path';
 

@@ -27,7 +27,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { WIRE_MAX_PAYLOAD_BYTES, WIRE_PATH } from '../../src-preload/contract';
 import type { ContractService } from '../api/service';
-import { serveConnection, type ServedConnection } from '../web/connection';
+import { serveConnection, type ServedConnection } from '../api/connection';
 import { SocketHostError } from './errors';
 import { socketAddressFor } from './socket-path';
 

@@ -9,6 +9,7 @@
  * with its own rules (the engine with its schema).
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
 
 /** The lock's name inside the data folder. */
 export const LOCK_FILE_NAME = 'corral.lock';
@@ -70,4 +71,28 @@ export function isPidAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Who holds a data folder, as its lock file says (for messages, and for `corral shutdown`, which signals the holder). */
+export interface LockHolderInfo {
+  pid: number;
+  kind: string;
+  since: string;
+}
+
+/**
+ * The lock's holder as written, or null when there is no readable lock. Read-only and best
+ * effort: the engine's `state/data-dir-lock.ts` owns the lock and decides staleness.
+ */
+export function readLockHolder(dataDir: string): LockHolderInfo | null {
+  let content: unknown;
+  try {
+    content = readLockEntry(path.join(dataDir, LOCK_FILE_NAME))?.content;
+  } catch {
+    return null;
+  }
+  if (typeof content !== 'object' || content === null) return null;
+  const { pid, kind, since } = content as Partial<Record<keyof LockHolderInfo, unknown>>;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return null;
+  return { pid, kind: typeof kind === 'string' ? kind : 'host', since: typeof since === 'string' ? since : '' };
 }

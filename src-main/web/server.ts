@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { WIRE_MAX_PAYLOAD_BYTES } from '../../src-preload/contract';
 import type { ContractService } from '../api/service';
 import { createToken, isAllowedHost, TOKEN_PATTERN } from './auth';
-import { serveConnection, type ServedConnection } from './connection';
+import { serveConnection, type ServedConnection } from '../api/connection';
 import { WebHostError } from './errors';
 import { createStaticFiles, sendPlain } from './static-files';
 import { throttledLog } from './throttled-log';

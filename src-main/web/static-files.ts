@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { WEB_HOST_CSP } from '../desktop/content-security';
+import { WEB_HOST_CSP } from '../shared/content-security';
 
 /**
  * Sent on every HTTP response, errors included. The CSP is the Electron

@@ -4,7 +4,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { AGENT_STATES, type AgentState } from '../../src-preload/contract';
 import type { CorralSnapshot, CorralStore } from '../state/corral-store';
-import { OFFLINE_REASON, useConnected } from '../state/use-connection';
+import { NewAgentButton } from '../new-agent/NewAgentButton';
 import { AgentList } from './AgentList';
 import { buildAgentTree, type TreeFilter } from './agent-tree-model';
 
@@ -23,7 +23,6 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
   const [filter, setFilter] = useState<TreeFilter>({ text: '', state: 'all' });
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const agents = snapshot.agents;
-  const connected = useConnected();
 
   const rows = useMemo(() => buildAgentTree(agents, filter, collapsed), [agents, filter, collapsed]);
 
@@ -65,16 +64,7 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
           <p className="muted">
             Corral launches agent programs, watches their CPU, memory and processes live, and stops them cleanly.
           </p>
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={onNewAgent}
-            aria-keyshortcuts="Control+N Meta+N"
-            disabled={!connected}
-            title={connected ? undefined : OFFLINE_REASON}
-          >
-            New agent
-          </button>
+          <NewAgentButton onNewAgent={onNewAgent} />
           <p className="muted small">
             Tip: <kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>N</kbd> opens this from anywhere.
           </p>

@@ -9,6 +9,7 @@ import { TotalsChart } from '../charts/TotalsChart';
 import { formatCpu, formatMemory } from '../format/format';
 import type { TotalsSamples } from '../state/corral-store';
 import { OrphansButton } from '../orphans/OrphansButton';
+import { NewAgentButton } from '../new-agent/NewAgentButton';
 import { OFFLINE_REASON, STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import { StopAllButton, type StopAllState } from './StopAll';
 
@@ -71,16 +72,7 @@ function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, 
           </button>
           <StopAllButton state={stopAll} liveCount={liveCount} onStopAll={onStopAll} />
           {showNewAgent && (
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={onNewAgent}
-              aria-keyshortcuts="Control+N Meta+N"
-              disabled={!connected}
-              title={connected ? 'New agent (Ctrl/⌘+N)' : OFFLINE_REASON}
-            >
-              New agent
-            </button>
+            <NewAgentButton onNewAgent={onNewAgent} title={'New agent (Ctrl/⌘+N)'} />
           )}
         </div>
       </section>

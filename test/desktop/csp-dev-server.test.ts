@@ -16,7 +16,7 @@ import { resolveConfig } from 'electron-vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cspMetaOf, DEV_NONCE_ENV, devCsp, PRODUCTION_CSP, windowCsp } from '../../src-main/desktop/content-security';
+import { cspMetaOf, DEV_NONCE_ENV, devCsp, PRODUCTION_CSP, windowCsp } from '../../src-main/shared/content-security';
 import { waitFor } from '../helpers/wait';
 
 const REPO = path.resolve(import.meta.dirname, '../..');

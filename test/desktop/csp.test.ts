@@ -18,7 +18,7 @@ import {
   WEB_HOST_CSP,
   windowCsp,
   withCspMeta,
-} from '../../src-main/desktop/content-security';
+} from '../../src-main/shared/content-security';
 import { startHarness } from '../web/web-harness';
 
 const REPO = path.resolve(import.meta.dirname, '../..');

@@ -14,7 +14,7 @@
 import { WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
 import { wireRequestSchema, type EventName, type EventPayloads, type Result, type WireMessage, type WireRequest } from '../../src-preload/contract';
-import type { ContractService, EventSink } from '../api/service';
+import type { ContractService, EventSink } from './service';
 
 /**
  * Above this many bytes queued for a client, `status` and `log` events are
