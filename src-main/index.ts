@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, session, type Session, type WebContents } from 'electron';
 import ElectronStore from 'electron-store';
+import { deferredService } from './api/deferred-service';
 import { createContractService } from './api/index';
 import { resolveShippedPrograms } from './api/shipped-programs';
 import { APP_ID } from './desktop/app-id';
@@ -81,7 +82,7 @@ function hardenSession(ses: Session): void {
   ses.setPermissionCheckHandler(() => false);
 }
 
-function createMainWindow(attached: AttachedEngine | null): BrowserWindow {
+function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow({
     title: 'Corral',
     width: 1100,
@@ -101,11 +102,6 @@ function createMainWindow(attached: AttachedEngine | null): BrowserWindow {
   window.once('ready-to-show', () => {
     window.show();
   });
-  if (attached !== null) {
-    // The page's <title> would replace this one: keep saying whose agents these are.
-    window.setTitle(`Corral — attached to ${attached.service.hostLabel}`);
-    window.on('page-title-updated', (event) => event.preventDefault());
-  }
   // Windows logout/shutdown skips before-quit and will-quit: start saving when the session is about to end
   // (query-session-end) and again when it ends. Neither is delayed: only work done by then is kept.
   window.on('query-session-end', () => void closeEngine());
@@ -165,19 +161,28 @@ async function start(): Promise<void> {
     },
     log: (line) => console.error(`[corral] ${line}`),
   });
-  const opened = await openedPromise;
-  const attached = opened.kind === 'attached' ? opened : null;
-
-  // Bound before the window exists, so its first call finds a handler.
+  // Bound before the window exists, so its first call finds a handler. The window does not wait for the
+  // engine (nor the keychain behind it): calls made meanwhile wait for it (api/deferred-service.ts).
   bindContract({
-    service: opened.service,
+    service: deferredService(openedPromise.then((opened) => opened.service)),
     contents: () => mainWindow?.webContents ?? null,
     isTrustedSender: (event) =>
       mainWindow !== null && isFromMainFrameOf(event, mainWindow.webContents, isAppUrl),
   });
-  mainWindow = createMainWindow(attached);
-  if (attached !== null) void attached.service.lost.then(offerRestart);
-  await handleSignals(attached !== null);
+  mainWindow = createMainWindow();
+  const opened = await openedPromise;
+  if (opened.kind === 'attached') {
+    if (mainWindow !== null) showAttached(mainWindow, opened);
+    void opened.service.lost.then(offerRestart);
+  }
+  await handleSignals(opened.kind === 'attached');
+}
+
+/** The page's <title> would replace the window's: keep saying whose agents these are. */
+function showAttached(window: BrowserWindow, attached: AttachedEngine): void {
+  if (window.isDestroyed()) return;
+  window.setTitle(`Corral — attached to ${attached.service.hostLabel}`);
+  window.on('page-title-updated', (event) => event.preventDefault());
 }
 
 /** The host this window was attached to stopped: say so, and offer what works (a restart owns the folder, or attaches to a new host). */
