@@ -66,6 +66,9 @@ export default defineConfig(({ command }) => {
       ...(devNonce === undefined ? {} : { html: { cspNonce: devNonce } }),
       build: {
         outDir: resolve('out/renderer'),
+        // electron-vite leaves the renderer unminified; minified it is a third of the bytes to parse before the
+        // first paint (esbuild's minifier emits no eval, so the page still loads under script-src 'self').
+        minify: 'esbuild',
         rollupOptions: {
           input: { index: resolve('src-renderer/index.html') },
         },

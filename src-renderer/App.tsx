@@ -9,6 +9,8 @@ import type { CorralApi } from '../src-preload/contract';
 import { AgentsPane } from './agents/AgentsPane';
 import { AgentDetail } from './detail/AgentDetail';
 import { plural } from './format/format';
+import type { NewAgentForm } from './new-agent/build-request';
+import { duplicateForm } from './new-agent/duplicate';
 import { NewAgentDialog } from './new-agent/NewAgentDialog';
 import { askNotificationPermissionOnce } from './notices/desktop-notify';
 import { OrphansDialog } from './orphans/OrphansDialog';
@@ -21,6 +23,7 @@ import { HostWarnings } from './shell/HostWarnings';
 import { isActive } from './state/agent-state';
 import { settle } from './state/call-result';
 import { useAgentActions } from './state/use-agent-actions';
+import { useAgentRoute } from './state/agent-route';
 import { ConnectionContext, OFFLINE_REASON, useConnectionTracking } from './state/use-connection';
 import { useCorralSnapshot, useCorralStore } from './state/use-corral-state';
 import { useHostInfo } from './state/use-host-info';
@@ -32,7 +35,8 @@ type Confirmation =
   | { kind: 'stop'; agentId: string; agentName: string; isWaitingToRestart: boolean }
   | { kind: 'force-kill'; agentId: string; agentName: string }
   | { kind: 'remove'; agentId: string; agentName: string }
-  | { kind: 'stop-all'; count: number };
+  | { kind: 'stop-all'; count: number }
+  | { kind: 'clear-finished'; agentIds: string[] };
 
 export function App({ api }: { api: CorralApi }) {
   const { store, loadError } = useCorralStore(api);
@@ -46,6 +50,9 @@ export function App({ api }: { api: CorralApi }) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openedId, setOpenedId] = useState<string | null>(null);
   const [newAgentOpen, setNewAgentOpen] = useState(false);
+  // Duplicate: New agent opens with this form (new-agent/duplicate.ts) instead of a preset's.
+  const [duplicateOf, setDuplicateOf] = useState<((suffix: string) => NewAgentForm) | null>(null);
+  const [clearError, setClearError] = useState<string | null>(null);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [stopAll, setStopAll] = useState<StopAllState>({ phase: 'idle' });
   const [orphansOpen, setOrphansOpen] = useState(false);
@@ -66,8 +73,10 @@ export function App({ api }: { api: CorralApi }) {
   const openNewAgent = useCallback(() => {
     // A user gesture: the one moment it is fair to ask about notifications.
     askNotificationPermissionOnce();
+    setDuplicateOf(null);
     setNewAgentOpen(true);
   }, []);
+  const finishedIds = useMemo(() => [...agents.values()].filter((agent) => !isActive(agent.state)).map((agent) => agent.agentId), [agents]);
 
   const dialogOpen = newAgentOpen || confirmation !== null || orphansOpen || settingsOpen;
   useEffect(() => {
@@ -114,6 +123,25 @@ export function App({ api }: { api: CorralApi }) {
     },
     [actions],
   );
+  const restart = useCallback((agentId: string) => void actions.restart(agentId), [actions]);
+  const duplicate = useCallback(
+    async (agentId: string) => {
+      const agent = store.getSnapshot().agents.get(agentId);
+      const request = await settle(() => api.getAgentRequest({ agentId }));
+      if (agent === undefined || !request.ok) return setClearError(`Could not duplicate ${agentId}: ${request.ok ? 'it is no longer listed' : request.message}`);
+      setDuplicateOf(() => (suffix: string) => duplicateForm(request.value, agent, suffix));
+      setNewAgentOpen(true);
+    },
+    [api, store],
+  );
+  const clearFinished = useCallback(async () => {
+    const result = await settle(() => api.removeFinished());
+    if (!result.ok) return setClearError(`Could not clear the finished agents: ${result.message}`);
+    const removed = new Set(result.value);
+    for (const agentId of removed) store.forget(agentId);
+    setOpenedId((opened) => (opened !== null && removed.has(opened) ? null : opened));
+    setSelectedId((selected) => (selected !== null && removed.has(selected) ? null : selected));
+  }, [api, store]);
   const openFolder = useCallback((agentId: string) => void actions.openLogFolder(agentId), [actions]);
   const reapZombies = useCallback((agentId: string) => void actions.reapZombies(agentId), [actions]);
 
@@ -130,6 +158,7 @@ export function App({ api }: { api: CorralApi }) {
     if (current.kind === 'stop') void actions.stop(current.agentId, false);
     else if (current.kind === 'force-kill') void actions.stop(current.agentId, true);
     else if (current.kind === 'stop-all') void runStopAll();
+    else if (current.kind === 'clear-finished') void clearFinished();
     else if (await actions.remove(current.agentId)) {
       setOpenedId((opened) => (opened === current.agentId ? null : opened));
       setSelectedId((selected) => (selected === current.agentId ? null : selected));
@@ -154,6 +183,11 @@ export function App({ api }: { api: CorralApi }) {
     setOpenedId(agentId);
   }, []);
   const knownAgent = useCallback((agentId: string) => store.getSnapshot().agents.has(agentId), [store]);
+  useAgentRoute(openedId, showAgent);
+  const forgetRemoved = useCallback((agentId: string) => {
+    setOpenedId((opened) => (opened === agentId ? null : opened));
+    setSelectedId((selected) => (selected === agentId ? null : selected));
+  }, []);
 
   const openedAgent = openedId === null ? undefined : agents.get(openedId);
   const empty = snapshot.loaded && agents.size === 0;
@@ -176,11 +210,21 @@ export function App({ api }: { api: CorralApi }) {
           showNewAgent={!empty}
           stopAll={stopAll}
           onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCount })}
+          finishedCount={finishedIds.length}
+          onClearFinished={() => setConfirmation({ kind: 'clear-finished', agentIds: finishedIds })}
           onNewAgent={openNewAgent}
           onOpenOrphans={openOrphans}
           onOpenSettings={openSettings}
         />
         <StopAllStatus state={stopAll} onDismiss={() => setStopAll({ phase: 'idle' })} />
+        {clearError !== null && (
+          <div className="inline-alert with-dismiss" role="alert">
+            <span>{clearError}</span>
+            <button type="button" className="icon-button" aria-label="Dismiss error" onClick={() => setClearError(null)}>
+              ×
+            </button>
+          </div>
+        )}
         <main className={`workspace${empty ? ' is-empty' : ''}`}>
           <AgentsPane
             store={store}
@@ -191,6 +235,8 @@ export function App({ api }: { api: CorralApi }) {
             onOpen={onOpen}
             onRequestStop={requestStop}
             onNewAgent={openNewAgent}
+            actions={actions}
+            onRemoved={forgetRemoved}
           />
           {!empty &&
             (openedAgent !== undefined ? (
@@ -205,6 +251,8 @@ export function App({ api }: { api: CorralApi }) {
                 onRequestStop={requestStop}
                 onForceKill={requestForceKill}
                 onRunAgain={runAgain}
+                onRestart={restart}
+                onDuplicate={(agentId) => void duplicate(agentId)}
                 onRequestRemove={requestRemove}
                 onOpenFolder={openFolder}
                 onReapZombies={reapZombies}
@@ -213,7 +261,13 @@ export function App({ api }: { api: CorralApi }) {
               />
             ) : (
               <section className="detail detail-placeholder" aria-label="Agent details">
-                <p className="muted">{openedId !== null && snapshot.loaded ? 'This agent is no longer listed.' : 'Select an agent to see its figures, processes, logs and request.'}</p>
+                {openedId !== null && snapshot.loaded ? (
+                  <p role="alert">
+                    No such agent: <span className="mono">{openedId}</span> is not listed (removed, or a wrong address).
+                  </p>
+                ) : (
+                  <p className="muted">Select an agent to see its figures, processes, logs and request.</p>
+                )}
                 <p className="muted small">
                   <kbd>↑</kbd> <kbd>↓</kbd> move · <kbd>Enter</kbd> opens · <kbd>Delete</kbd> stops · <kbd>Ctrl</kbd>/<kbd>⌘</kbd>+<kbd>N</kbd> new agent
                 </p>
@@ -224,16 +278,22 @@ export function App({ api }: { api: CorralApi }) {
 
         {orphansOpen && <OrphansDialog api={api} onClose={() => setOrphansOpen(false)} />}
         {settingsOpen && <SettingsDialog state={settings} hostInfo={hostInfo} onClose={() => setSettingsOpen(false)} />}
-        {newAgentOpen && <NewAgentDialog api={api} agents={agents} hostInfo={hostInfo} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} />}
+        {newAgentOpen && (
+          <NewAgentDialog api={api} agents={agents} hostInfo={hostInfo} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} duplicateOf={duplicateOf ?? undefined} />
+        )}
         {confirmation !== null && (
           <ConfirmDialog
             title={confirmTitle(confirmation)}
-            confirmLabel={confirmation.kind === 'remove' ? 'Remove' : confirmation.kind === 'force-kill' ? 'Force kill' : 'Stop'}
+            confirmLabel={confirmation.kind === 'remove' ? 'Remove' : confirmation.kind === 'force-kill' ? 'Force kill' : confirmation.kind === 'clear-finished' ? 'Clear finished' : 'Stop'}
             onConfirm={() => void confirm()}
             onCancel={() => setConfirmation(null)}
             confirmDisabledReason={connected ? undefined : OFFLINE_REASON}
           >
-            {confirmation.kind === 'stop-all' ? (
+            {confirmation.kind === 'clear-finished' ? (
+              <p>
+                {plural(confirmation.agentIds.length, 'ended agent')} and {confirmation.agentIds.length === 1 ? 'its' : 'their'} logs are removed. Running agents stay. This cannot be undone.
+              </p>
+            ) : confirmation.kind === 'stop-all' ? (
               <p>
                 {plural(confirmation.count, 'running agent')} and all their processes are stopped gracefully, in parallel: SIGTERM, SIGTERM again, then
                 SIGKILL for anything left.
@@ -273,5 +333,7 @@ function confirmTitle(confirmation: Confirmation): string {
       return `Force kill ${confirmation.agentName}?`;
     case 'remove':
       return `Remove ${confirmation.agentName}?`;
+    case 'clear-finished':
+      return `Clear ${plural(confirmation.agentIds.length, 'finished agent')}?`;
   }
 }

@@ -7,6 +7,7 @@
  * 2. Log view throughput: a flooding agent, its Logs tab open with Follow on;
  *    lines per second the view advances, and frame intervals meanwhile.
  * 3. Renderer JS heap after 1M lines streamed through the view, after a forced GC.
+ * 4. First useful paint: fresh loads until the 100-agent list is painted (first-paint.ts).
  *
  * Every agent id starts with the bench's PREFIX, so the bench's final /proc
  * sweep sees any left behind; this section also stops them itself (stopAll)
@@ -31,6 +32,7 @@ import {
   WireClient,
   type WebHost,
 } from '../../test/e2e/harness';
+import { FIRST_PAINT_FOOTNOTE, firstUsefulPaint } from './first-paint';
 import { PROBE_SCRIPT, type TickSample } from './probe';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -45,6 +47,7 @@ export const BROWSER_FOOTNOTES = [
   `[b1] ${TICK_AGENTS} sleeper agents running; first the list alone (with the header's totals chart), then with one agent's Overview open (CPU and memory charts). For each 'status' WebSocket message (one per ${SAMPLE_MS} ms tick; ${TICKS} ticks after 5 warm-up ones), main-thread time: the app's message handler, the tasks it queued (the React render) and a forced layout, plus the next frame from its start until a task posted from its requestAnimationFrame runs (after paint). Wall = message arrival → that point, waits included (info). Headless Chromium, 1280×800, on the same 2 cores as the host and its agents.`,
   `[b2] A node agent writes ${FLOOD_LINES.toLocaleString('en')} numbered 59-byte lines (every tenth wrapped in an SGR colour, +9 bytes) as fast as it can; its Logs tab is open with Follow on. Lines/s = the highest line number the log region shows, from the first sample that shows one to the first that shows the last, over that time (sampled every 50 ms). Received share: bytes of the flood that reached the page in log events and readLog answers, over the bytes written (under 100 % means the view skipped a gap it did not read back); lines appended/s = lines shown/s × that share. Frame figures: requestAnimationFrame intervals over the same time. Headless Chromium draws at 60 Hz, so an interval is never under 16.7 ms: the target is one frame plus 5 % vsync jitter (no frame dropped); dropped = intervals > 25 ms.`,
   `[b3] CDP HeapProfiler.collectGarbage, then Runtime.getHeapUsage().usedSize of the page, once the view has shown line ${FLOOD_LINES.toLocaleString('en')}. Baseline: the same with the app loaded and the flooding agent's Logs tab open before it wrote.`,
+  FIRST_PAINT_FOOTNOTE,
 ];
 
 /** Runs the section, pushing each group of rows into `lines` as soon as it is measured (so a later failure keeps them). */
@@ -79,7 +82,8 @@ async function newPage(browser: Browser, host: WebHost): Promise<Page> {
   return page;
 }
 
-async function statusTick(host: WebHost, browser: Browser): Promise<Line[]> {
+/** Section 1 (and 4, first): exported for a quick run of these figures alone. */
+export async function statusTick(host: WebHost, browser: Browser): Promise<Line[]> {
   const ids = Array.from({ length: TICK_AGENTS }, (_, i) => agentId('browser', 'tick', i));
   progress(`browser: starting ${TICK_AGENTS} sleeper agents`);
   const client = await WireClient.connect(host);
@@ -90,10 +94,12 @@ async function statusTick(host: WebHost, browser: Browser): Promise<Line[]> {
   } finally {
     client.close();
   }
+  // Before the measuring page opens, so no other page renders the ticks meanwhile.
+  const paint = await firstUsefulPaint(browser, host, TICK_AGENTS);
   const page = await newPage(browser, host);
   try {
     await textOf(page, 'Summary', (t) => new RegExp(`running\\s*${TICK_AGENTS}(?!\\d)`).test(t), 60_000);
-    const out: Line[] = [heading(`browser: one status tick, ${TICK_AGENTS} agents running (Chromium, real web host)`)];
+    const out: Line[] = [heading(`browser: one status tick, ${TICK_AGENTS} agents running (Chromium, real web host)`), ...paint];
     // The list alone (the totals chart in the header included), then with one agent's Overview open, as a user watching one of many would have it.
     progress(`browser: measuring ${TICKS} status ticks, list only`);
     out.push(...tickRows('list only', await measureTicks(page), true));
@@ -124,20 +130,21 @@ async function measureTicks(page: Page): Promise<TickSample[]> {
 }
 
 /**
- * The issue's target (≤ 8 ms per 100-agent tick) is the median tick of the
- * agents list. The p95 and the Overview (two recharts charts redrawn per
- * tick) are shown for information: on these shared 2-core machines the p95
- * mostly measures the host, the agents and Chromium competing for the cores.
+ * The targets (issue 13), per 100-agent tick: the agents list alone p50 ≤ 8 ms
+ * and p95 ≤ 16 ms (one frame); with one agent's Overview open (two recharts
+ * charts redrawn per tick) p50 ≤ 16 ms. On these shared 2-core machines the
+ * p95 also measures the host, the agents and Chromium competing for the cores.
  */
-function tickRows(scene: string, ticks: TickSample[], hasTarget: boolean): Line[] {
+function tickRows(scene: string, ticks: TickSample[], listOnly: boolean): Line[] {
   const apply = ticks.map((t) => t.applyMs);
   const wall = ticks.map((t) => t.wallMs);
   const beforeFrame = ticks.map((t) => t.beforeFrameMs);
   const frame = ticks.map((t) => t.frameMs);
-  const target = hasTarget ? { op: '<=' as const, value: 8 } : null;
+  const p50Target = { op: '<=' as const, value: listOnly ? 8 : 16 };
+  const p95Target = listOnly ? { op: '<=' as const, value: 16 } : null;
   return [
-    rowWith(`${scene}: apply one tick (message → painted), p50`, 'ms', percentile(apply, 50), apply, target, '[b1]'),
-    rowWith(`${scene}: apply one tick, p95`, 'ms', percentile(apply, 95), apply, null, '[b1]'),
+    rowWith(`${scene}: apply one tick (message → painted), p50`, 'ms', percentile(apply, 50), apply, p50Target, '[b1]'),
+    rowWith(`${scene}: apply one tick, p95`, 'ms', percentile(apply, 95), apply, p95Target, '[b1]'),
     rowWith(`${scene}:   handler + render + layout, p50`, 'ms', percentile(beforeFrame, 50), beforeFrame, null, '[b1]'),
     rowWith(`${scene}:   the frame (style, paint), p50`, 'ms', percentile(frame, 50), frame, null, '[b1]'),
     rowWith(`${scene}: arrival → next paint (wall), p50`, 'ms', percentile(wall, 50), wall, null, '[b1]'),

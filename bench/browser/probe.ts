@@ -14,6 +14,10 @@
  *   (the view reading back a gap the host's backpressure left).
  * - A requestAnimationFrame loop records [time, interval] of each frame while `frames.on`.
  * - A sampler reads the highest `flood NNNNNNN` number in the log region.
+ * - First useful paint: once `firstUseful.setSize` is set (a second init
+ *   script), the first frame whose Agents tree shows rows of a set that size
+ *   (aria-setsize, the virtualised list's whole count) records the time after
+ *   that frame is painted, in ms since navigation started (performance.now()).
  */
 export const PROBE_SCRIPT = String.raw`(() => {
   const probe = {
@@ -24,6 +28,7 @@ export const PROBE_SCRIPT = String.raw`(() => {
     readBytes: 0,
     frames: { on: false, deltas: [], last: 0 },
     flood: { samples: [] , timer: 0 },
+    firstUseful: { setSize: 0, at: null, pending: false },
   };
   Object.defineProperty(window, '__corralProbe', { value: probe });
 
@@ -113,7 +118,18 @@ export const PROBE_SCRIPT = String.raw`(() => {
     set(handler) { onmessage.set.call(this, wrap(handler)); },
   });
 
+  function checkFirstUseful() {
+    const first = probe.firstUseful;
+    if (first.setSize <= 0 || first.at !== null || first.pending) return;
+    const selector = '[role="tree"][aria-label="Agents"] [role="treeitem"][aria-setsize="' + first.setSize + '"]';
+    if (document.querySelector(selector) === null) return;
+    // In a requestAnimationFrame callback: these rows are painted in this frame; a task posted now runs after it.
+    first.pending = true;
+    afterTask(() => { first.at = performance.now(); });
+  }
+
   function frameLoop(now) {
+    checkFirstUseful();
     if (probe.frames.on) {
       if (probe.frames.last > 0) probe.frames.deltas.push([now, now - probe.frames.last]);
       probe.frames.last = now;

@@ -52,6 +52,7 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
     listPresets: async () => listPresets(host),
     spawnAgent: async (request) => toSpawnResultView(await engine.spawnAgent(request)),
     runAgain: async ({ agentId }) => toSpawnResultView(await engine.runAgain(agentId)),
+    restartAgent: async ({ agentId }) => toSpawnResultView(await engine.restartAgent(agentId)),
     stopAgent: async ({ agentId, force }) => {
       const { reports } = await engine.cleanup({ agentId, force });
       return reports[agentId]!; // the engine's StopReport is the contract's StopReportView
@@ -61,6 +62,7 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
       await engine.removeAgent(agentId);
       return null;
     },
+    removeFinished: () => engine.removeFinished(),
     reapZombies: () => engine.reapZombies(),
     readLog: async ({ agentId, stream, before, maxBytes }) => {
       const slice = await engine.readLog(agentId, stream, { before, maxBytes });

@@ -60,6 +60,7 @@ export function toAgentView(status: AgentStatus): AgentView {
     guardAlert: status.guardAlert,
     lastExit: status.lastExit,
     runCount: status.runCount,
+    containment: status.containment,
   };
 }
 

@@ -3,6 +3,7 @@
  * the shape persisted in the state file.
  */
 import type { z } from 'zod';
+import type { DeploymentResponse, ErrorKind } from './types';
 
 // One definition for the UI's inline checks, the hosts' input checks, the
 // engine's own check and the state file's records: the contract's.
@@ -19,4 +20,10 @@ export function describeIssues(error: z.ZodError): string {
       return `${where}${issue.message}`;
     })
     .join('; ');
+}
+
+/** The answer to a request the engine refuses before any process exists. */
+export function refusal(input: unknown, kind: ErrorKind, message: string): DeploymentResponse {
+  const agentId = (input as { agentId?: unknown } | null)?.agentId;
+  return { agentId: typeof agentId === 'string' ? agentId : '', status: 'failed', error: message, errorKind: kind };
 }

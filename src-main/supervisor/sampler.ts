@@ -64,9 +64,9 @@ export class Sampler {
     return latest === null || Date.now() - latest.at > Math.min(this.options.intervalMs, 500);
   }
 
-  /** Agents whose trees are worth a look: live ones, and ended ones with descendants still about. */
+  /** Agents whose trees are worth a look: live ones, and ended ones with descendants still about (seen before, or in their cgroup). */
   sampledRunners(): AgentRunner[] {
-    return [...this.options.runners()].filter((runner) => runner.isLive || runner.record.knownMembers.length > 0);
+    return [...this.options.runners()].filter((runner) => runner.isLive || runner.record.knownMembers.length > 0 || runner.record.cgroup?.populated() === true);
   }
 
   /** One snapshot (shared with any taken since `performance.now()`), and each runner's tree in it. */

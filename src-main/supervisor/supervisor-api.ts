@@ -2,6 +2,7 @@
  * The engine's public surface: what `createSupervisor` accepts and returns.
  * Every host (Electron IPC, the web host, the bench, the tests) uses only this.
  */
+import type { ContainmentMode } from './process/cgroup/containment';
 import type { OrphanProcess, OrphanStopReport } from './process/orphans';
 import type { ProcessIdentity, ProcessReader } from './process/process-table';
 import type { SecretBox, SecretStorage } from './agent/secrets';
@@ -64,6 +65,12 @@ export interface SupervisorOptions {
    * `agentEnv()`), so they win over a request's own env, as CORRAL_AGENT_ID does. Default: none.
    */
   agentEnv?: () => Readonly<Record<string, string>>;
+  /**
+   * `auto` (default): each agent in a cgroup of its own where a writable cgroup2 hierarchy exists
+   * (process/cgroup/containment.ts); `process-group`: the heuristic tracker, as does the environment
+   * variable CORRAL_CONTAINMENT=process-group.
+   */
+  containment?: ContainmentMode;
 }
 
 /** A change of an agent's policies; absent fields keep theirs. */
@@ -75,6 +82,7 @@ export interface Supervisor {
   readonly warnings: readonly string[];
   /** Whether secret env values survive a restart of Corral (sealed) or live in memory only. */
   readonly secretStorage: SecretStorage;
+  /** Starts a run. One the OS refuses before any process exists leaves nothing behind (no agent, no run, no notice): the answer is `failed` with the error. */
   spawnAgent(request: DeploymentRequest): Promise<DeploymentResponse>;
   getAgentStatus(agentId: string): Promise<AgentStatus>;
   monitorAllAgents(): Promise<Record<string, AgentStatus>>;
@@ -90,12 +98,16 @@ export interface Supervisor {
   readLog(agentId: string, stream: LogSlice['stream'], options: { before?: number; maxBytes: number }): Promise<LogSlice>;
   /** Starts an ended agent again with its last request (a fresh count of restarts in a row). */
   runAgain(agentId: string): Promise<DeploymentResponse>;
+  /** A graceful stop of what runs (or of a restart that is due), then a new run of the same request (trigger `user`); a program gone meanwhile is recorded as a spawn-failed run. */
+  restartAgent(agentId: string): Promise<DeploymentResponse>;
   /** Its runs on record, oldest first (bounded: run-history.ts). */
   getRunHistory(agentId: string): Promise<RunRecord[]>;
   /** Changes its policies now and for later runs; a niceness is applied to its live tree at once. */
   updatePolicies(agentId: string, change: PolicyChange): Promise<AgentStatus>;
   /** Forgets an ended agent and deletes its log folder. A live agent must be stopped first. */
   removeAgent(agentId: string): Promise<void>;
+  /** Removes every agent that has ended for good (not live, stopping or waiting to restart); their ids. */
+  removeFinished(): Promise<string[]>;
   /** Resolves true when nothing of the agent is left alive. */
   killAgent(agentId: string, options?: KillOptions): Promise<boolean>;
   /** Stops one agent, or all of them in parallel; an agent's sub-agents first, under its `stopChildrenFirst` policy (agent/stop-children.ts). */

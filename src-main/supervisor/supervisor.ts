@@ -4,16 +4,15 @@
  * log tail, the orphan sweep, the state file — behind the public API
  * (supervisor-api.ts). Host-agnostic: plain Node, never Electron (DESIGN.md decision 1).
  */
-import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AgentRunner } from './agent/agent-runner';
-import { idConflict } from './agent/id-conflict';
+import type { AgentRunner } from './agent/agent-runner';
 import { RequestReplay } from './agent/request-replay';
+import { isFinished, restartRunner, runAgainRequest, startRequest, type StartRegistry } from './agent/requested-start';
 import { needsStop, stopSubAgents } from './agent/stop-children';
 import type { RunnerContext } from './agent/runner-context';
-import { missingSecretsMessage, readyBox, secretBytesOf, type SecretStorage } from './agent/secrets';
+import { readyBox, secretBytesOf, type SecretStorage } from './agent/secrets';
 import { CorralError, messageOf } from './errors';
 import { Emitter } from './events';
 import { DEFAULT_LOW_DISK_FREE_BYTES, DiskSpaceWatch } from './logs/disk-space';
@@ -21,18 +20,19 @@ import { createLogPipeline, readSlice } from './logs/log-pipeline';
 import type { LogTail } from './logs/log-tail';
 import type { LogMasker } from './logs/secret-mask';
 import { readBootId } from './process/boot-id';
+import { Containment } from './process/cgroup/containment';
 import { OrphanSweeper, type OrphanProcess, type OrphanStopReport } from './process/orphans';
 import type { ProcessIdentity, ProcessReader } from './process/process-table';
 import { createProcessReader } from './process/readers';
 import { SnapshotCache } from './process/snapshot-cache';
 import { recoverAgents, resumeInterrupted } from './recovery';
-import { agentIdSchema, deploymentRequestSchema, describeIssues } from './request-schema';
+import { agentIdSchema, deploymentRequestSchema, describeIssues, refusal } from './request-schema';
 import { Sampler } from './sampler';
 import { DataDirLock } from './state/data-dir-lock';
 import { StateStore } from './state/state-store';
 import { cleanupReport, summarise } from './summary';
 import type { PolicyChange, Supervisor, SupervisorOptions } from './supervisor-api';
-import type { AgentStatus, CleanupReport, DeploymentRequest, DeploymentResponse, ErrorKind, HistoryPoint, KillOptions, LogSlice } from './types';
+import type { AgentStatus, CleanupReport, DeploymentRequest, DeploymentResponse, HistoryPoint, KillOptions, LogSlice } from './types';
 import type { ProcessInfo, ProcessSummary, RunRecord, StopTimeouts, SupervisorEvents } from './types';
 
 export type { PolicyChange, Supervisor, SupervisorOptions } from './supervisor-api';
@@ -65,6 +65,7 @@ class Engine implements Supervisor {
   private readonly orphans: OrphanSweeper;
   private readonly diskSpace: DiskSpaceWatch;
   private readonly ctx: RunnerContext;
+  private readonly registry: StartRegistry;
   private store!: StateStore;
   private lock: DataDirLock | null = null;
   private stopOrphanSweep: () => void = () => undefined;
@@ -96,6 +97,7 @@ class Engine implements Supervisor {
       logTail: this.logTail,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.stopTimeouts },
       historyCapacity: Math.max(1, Math.ceil((options.historyMs ?? 600_000) / intervalMs)),
+      containment: Containment.open(this.dataDir, options.containment).containment,
       secretBox: null, // the host's, once start() has it
       resolveRequest: options.resolveRequest ?? ((request) => request),
       events: this.events,
@@ -107,6 +109,7 @@ class Engine implements Supervisor {
       stopChildren: (agentId, kill, requestedAt) => stopSubAgents(this.runners, agentId, kill, requestedAt, (message) => this.warn(message)),
       agentEnv: () => options.agentEnv?.() ?? {},
     };
+    this.registry = { runners: this.runners, requests: this.requests, ctx: this.ctx, flush: () => this.store.flush() };
     this.sampler = new Sampler({
       reader: this.reader,
       snapshots: this.snapshots,
@@ -161,23 +164,22 @@ class Engine implements Supervisor {
     this.assertOpen();
     const parsed = deploymentRequestSchema.safeParse(input);
     if (!parsed.success) return refusal(input, 'invalid-argument', `Invalid request: ${describeIssues(parsed.error)}`);
-    const request = parsed.data;
-    const earlier = this.requests.get(request.requestId);
-    if (earlier) return earlier;
-    const existing = this.runners.get(request.agentId);
-    const conflict = idConflict(this.runners, request.agentId); // the same id live, or one differing only in case
-    if (conflict !== null) return refusal(request, 'already-running', conflict);
-    const runner = existing ?? AgentRunner.create(this.ctx, request);
-    this.runners.set(request.agentId, runner);
-    const answer = runner.start(request, 'user');
-    this.requests.remember(request.requestId, answer);
-    return answer;
+    return this.requests.get(parsed.data.requestId) ?? startRequest(this.registry, parsed.data);
   }
 
   async runAgain(agentId: string): Promise<DeploymentResponse> {
-    const { record } = this.requireRunner(agentId);
-    if (record.missingSecrets.length > 0) throw new CorralError('invalid-argument', missingSecretsMessage(agentId, record.missingSecrets));
-    return this.spawnAgent({ ...structuredClone(record.request), requestId: randomUUID() });
+    return this.spawnAgent(runAgainRequest(this.requireRunner(agentId)));
+  }
+
+  async restartAgent(agentId: string): Promise<DeploymentResponse> {
+    return restartRunner(this.registry, this.requireRunner(agentId));
+  }
+
+  async removeFinished(): Promise<string[]> {
+    this.assertOpen();
+    const finished = [...this.runners.values()].filter(isFinished).map((runner) => runner.agentId);
+    for (const agentId of finished) await this.removeAgent(agentId);
+    return finished;
   }
 
   async updatePolicies(agentId: string, change: PolicyChange): Promise<AgentStatus> {
@@ -193,6 +195,7 @@ class Engine implements Supervisor {
       throw new CorralError('already-running', `Agent "${agentId}" is ${runner.record.state}. Stop it before removing it.`);
     }
     runner.close();
+    this.ctx.containment?.removeAgent(agentId);
     this.runners.delete(agentId);
     this.logTail.remove(agentId);
     this.masker.forget(agentId);
@@ -307,6 +310,7 @@ class Engine implements Supervisor {
     await this.logTail.close(); // a rotation under way is given up whole: no `.rotating` copy is left behind
     // Restarts due later stay due: their times are saved and the next start keeps them.
     for (const runner of this.runners.values()) runner.close();
+    this.ctx.containment?.close(); // empty cgroups only: a live agent keeps its own
     this.store?.close(); // absent when start() failed before opening it
     this.lock?.release();
     this.reader.close();
@@ -340,9 +344,4 @@ class Engine implements Supervisor {
   private assertOpen(): void {
     if (this.closed) throw new CorralError('closed', 'This supervisor has been closed.');
   }
-}
-
-function refusal(input: unknown, kind: ErrorKind, message: string): DeploymentResponse {
-  const agentId = (input as { agentId?: unknown } | null)?.agentId;
-  return { agentId: typeof agentId === 'string' ? agentId : '', status: 'failed', error: message, errorKind: kind };
 }

@@ -63,12 +63,16 @@ const definitions = {
   spawnAgent: defineCall<SpawnResultView>()(spawnRequestSchema),
   /** Starts an ended agent again with the request it was started with. */
   runAgain: defineCall<SpawnResultView>()(agentRefSchema),
+  /** Stops a running agent gracefully, then starts it again with the same request (a new run, trigger `user`). */
+  restartAgent: defineCall<SpawnResultView>()(agentRefSchema),
   /** Stops an agent's whole tree: gracefully in three stages, or at once with `force`. */
   stopAgent: defineCall<StopReportView>()(z.strictObject({ agentId: agentIdSchema, force: z.boolean().optional() })),
   /** Stops every live agent in parallel. */
   stopAll: defineCall<CleanupView>()(z.strictObject({ force: z.boolean().optional() })),
   /** Forgets an ended agent and deletes its logs. */
   removeAgent: defineCall<null>()(agentRefSchema),
+  /** Forgets every agent that has ended for good (not live, stopping or waiting to restart) and deletes their logs; the ids removed. */
+  removeFinished: defineCall<string[]>()(z.void()),
   /** Nudges the parents of zombie descendants; returns the agent ids acted on. */
   reapZombies: defineCall<string[]>()(z.void()),
   /** Reads up to `maxBytes` of a log file ending at `before` (paging older content). */

@@ -128,6 +128,11 @@ export const runRecordSchema = z.object({
   exit: exitSchema.nullable(),
   peakCpuPercent: z.number().nullable(),
   peakMemoryMb: z.number().nullable(),
+  /**
+   * Logical offsets (readLog's) where this run's output starts in each log: the Logs tab draws its marker
+   * line there. Absent until the run's process has its files (and on runs recorded before it was kept).
+   */
+  logStart: z.object({ stdout: z.number().int().nonnegative(), stderr: z.number().int().nonnegative() }).optional(),
 });
 export type RunView = z.infer<typeof runRecordSchema>;
 

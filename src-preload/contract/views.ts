@@ -98,6 +98,8 @@ export interface AgentView {
   lastExit: ExitView | null;
   /** Runs so far: the latest run's number (getRunHistory keeps the latest MAX_RUNS of them). */
   runCount: number;
+  /** How its processes are tracked and stopped: its own cgroup (nothing escapes), or process group, session, ppid walk and marker. */
+  containment: 'cgroup' | 'process-group';
 }
 
 /** Aggregate figures over every known agent. */

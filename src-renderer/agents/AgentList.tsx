@@ -6,6 +6,8 @@
  *
  * Selection (the keyboard cursor) and the opened agent (shown in the detail
  * panel) are separate: arrows move the selection, Enter or a click opens.
+ * The multi-selection (Shift/Ctrl/⌘ click, Ctrl/⌘+A; Escape clears) is what
+ * the bulk actions apply to; plain arrows and clicks go back to one row.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, type KeyboardEvent } from 'react';
@@ -13,6 +15,7 @@ import type { AgentView } from '../../src-preload/contract';
 import type { CorralStore } from '../state/corral-store';
 import { AgentRow, ROW_HEIGHT, rowDomId } from './AgentRow';
 import type { TreeRow } from './agent-tree-model';
+import type { PickMode } from './multi-select';
 
 interface AgentListProps {
   store: CorralStore;
@@ -20,14 +23,35 @@ interface AgentListProps {
   rows: TreeRow[];
   selectedId: string | null;
   openedId: string | null;
+  /** The multi-selection (empty: the cursor alone is selected). */
+  marked: ReadonlySet<string>;
   onSelect: (agentId: string) => void;
   onOpen: (agentId: string) => void;
+  /** A Shift or Ctrl/⌘ click on a row. */
+  onPick: (agentId: string, mode: Exclude<PickMode, 'single'>) => void;
+  onMarkAll: () => void;
+  onClearMarks: () => void;
   onToggle: (agentId: string) => void;
   onExpand: (agentId: string, expanded: boolean) => void;
   onRequestStop: (agentId: string) => void;
 }
 
-export function AgentList({ store, agents, rows, selectedId, openedId, onSelect, onOpen, onToggle, onExpand, onRequestStop }: AgentListProps) {
+export function AgentList({
+  store,
+  agents,
+  rows,
+  selectedId,
+  openedId,
+  marked,
+  onSelect,
+  onOpen,
+  onPick,
+  onMarkAll,
+  onClearMarks,
+  onToggle,
+  onExpand,
+  onRequestStop,
+}: AgentListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -45,14 +69,28 @@ export function AgentList({ store, agents, rows, selectedId, openedId, onSelect,
   }, [selectedIndex, virtualizer]);
 
   const activate = useCallback(
-    (agentId: string) => {
+    (agentId: string, mode: PickMode) => {
+      if (mode !== 'single') {
+        onPick(agentId, mode);
+        return;
+      }
       onSelect(agentId);
       onOpen(agentId);
     },
-    [onSelect, onOpen],
+    [onSelect, onOpen, onPick],
   );
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'a') {
+      event.preventDefault();
+      onMarkAll();
+      return;
+    }
+    if (event.key === 'Escape' && marked.size > 0) {
+      event.preventDefault();
+      onClearMarks();
+      return;
+    }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const current = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
     const moveTo = (index: number) => {
@@ -105,6 +143,7 @@ export function AgentList({ store, agents, rows, selectedId, openedId, onSelect,
       className="agent-tree"
       role="tree"
       aria-label="Agents"
+      aria-multiselectable="true"
       tabIndex={0}
       aria-activedescendant={selectedIndex >= 0 && selectedId !== null ? rowDomId(selectedId) : undefined}
       onKeyDown={onKeyDown}
@@ -127,7 +166,8 @@ export function AgentList({ store, agents, rows, selectedId, openedId, onSelect,
               row={row}
               samples={samples}
               samplesVersion={samples?.cpu.version ?? 0}
-              selected={row.agentId === selectedId}
+              selected={marked.size > 0 ? marked.has(row.agentId) : row.agentId === selectedId}
+              cursor={row.agentId === selectedId}
               opened={row.agentId === openedId}
               top={item.start}
               onActivate={activate}

@@ -12,6 +12,7 @@ import { isLive } from '../state/agent-state';
 import type { AgentSamples } from '../state/corral-store';
 import { STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import type { TreeRow } from './agent-tree-model';
+import { pickModeOf, type PickMode } from './multi-select';
 
 export const ROW_HEIGHT = 48;
 
@@ -26,14 +27,18 @@ interface AgentRowProps {
   samples: AgentSamples | undefined;
   /** samples' cpu ring version at render time (rings are mutable; this is what the memo sees move). */
   samplesVersion: number;
+  /** In the selection: the multi-selection when there is one, else the keyboard cursor. */
   selected: boolean;
+  /** The keyboard cursor (the focus ring; apart from the selection while several rows are selected). */
+  cursor?: boolean;
   opened: boolean;
   top: number;
-  onActivate: (agentId: string) => void;
+  /** A click, with how it was made (plain, Ctrl/⌘, Shift). */
+  onActivate: (agentId: string, mode: PickMode) => void;
   onToggle: (agentId: string) => void;
 }
 
-function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, top, onActivate, onToggle }: AgentRowProps) {
+function AgentRowImpl({ agent, row, samples, samplesVersion, selected, cursor = false, opened, top, onActivate, onToggle }: AgentRowProps) {
   const style: CSSProperties = { transform: `translateY(${top}px)`, height: ROW_HEIGHT };
   const indent: CSSProperties = { paddingInlineStart: 8 + row.depth * 18 };
   const progress = agent.progress === null ? null : Math.max(0, Math.min(100, agent.progress));
@@ -52,9 +57,13 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, opened, t
       aria-posinset={row.posInSet}
       aria-setsize={row.setSize}
       aria-description={stale ? STALE_DESCRIPTION : undefined}
-      className={`agent-row${selected ? ' is-selected' : ''}${opened ? ' is-opened' : ''}${row.matches ? '' : ' is-context'}${stale ? ' is-stale' : ''}`}
+      className={`agent-row${selected ? ' is-selected' : ''}${cursor ? ' is-cursor' : ''}${opened ? ' is-opened' : ''}${row.matches ? '' : ' is-context'}${stale ? ' is-stale' : ''}`}
       style={style}
-      onClick={() => onActivate(agent.agentId)}
+      onMouseDown={(event) => {
+        // Shift+click extends the selection; without this it also selects the page's text.
+        if (event.shiftKey) event.preventDefault();
+      }}
+      onClick={(event) => onActivate(agent.agentId, pickModeOf(event))}
     >
       <div className="cell cell-name" style={indent}>
         {row.expanded === undefined ? (
@@ -154,6 +163,7 @@ function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
     a.samplesVersion === b.samplesVersion &&
     a.samples === b.samples &&
     a.selected === b.selected &&
+    a.cursor === b.cursor &&
     a.opened === b.opened &&
     a.top === b.top &&
     a.onActivate === b.onActivate &&

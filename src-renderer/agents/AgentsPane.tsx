@@ -1,12 +1,17 @@
 /**
  * The left side: filters above the Agents tree, or the first-run empty state.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AGENT_STATES, type AgentState } from '../../src-preload/contract';
 import type { CorralSnapshot, CorralStore } from '../state/corral-store';
+import type { AgentActions } from '../state/use-agent-actions';
 import { NewAgentButton } from '../new-agent/NewAgentButton';
 import { AgentList } from './AgentList';
 import { buildAgentTree, type TreeFilter } from './agent-tree-model';
+import { BulkActions } from './BulkActions';
+import { comparatorFor, loadListSort, saveListSort, type ListSort } from './list-sort';
+import { rangeOf, stillListed, toggleIn } from './multi-select';
+import { SortHeader } from './SortHeader';
 
 interface AgentsPaneProps {
   store: CorralStore;
@@ -17,14 +22,49 @@ interface AgentsPaneProps {
   onOpen: (agentId: string) => void;
   onRequestStop: (agentId: string) => void;
   onNewAgent: () => void;
+  /** For the bulk actions over a multi-selection. */
+  actions: AgentActions;
+  /** An agent removed by a bulk Remove (the App forgets it as opened or selected). */
+  onRemoved: (agentId: string) => void;
 }
 
-export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, onOpen, onRequestStop, onNewAgent }: AgentsPaneProps) {
+export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, onOpen, onRequestStop, onNewAgent, actions, onRemoved }: AgentsPaneProps) {
   const [filter, setFilter] = useState<TreeFilter>({ text: '', state: 'all' });
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
+  const [sort, setSort] = useState<ListSort>(loadListSort);
+  const [marked, setMarked] = useState<ReadonlySet<string>>(() => new Set());
+  // Where a Shift+click range starts: the last row clicked plainly or with Ctrl/⌘.
+  const anchor = useRef<string | null>(null);
   const agents = snapshot.agents;
 
-  const rows = useMemo(() => buildAgentTree(agents, filter, collapsed), [agents, filter, collapsed]);
+  useEffect(() => saveListSort(sort), [sort]);
+  // One comparator per sort, and the tree rebuilt only when its inputs change.
+  const compare = useMemo(() => comparatorFor(sort), [sort]);
+  const rows = useMemo(() => buildAgentTree(agents, filter, collapsed, compare), [agents, filter, collapsed, compare]);
+  const markedIds = useMemo(() => stillListed(marked, rows), [marked, rows]);
+
+  const clearMarks = useCallback(() => setMarked((previous) => (previous.size === 0 ? previous : new Set())), []);
+  // A plain move (arrows, a plain click, focus) goes back to one selected row.
+  const selectOne = useCallback(
+    (agentId: string) => {
+      anchor.current = agentId;
+      clearMarks();
+      onSelect(agentId);
+    },
+    [clearMarks, onSelect],
+  );
+  const onPick = useCallback(
+    (agentId: string, mode: 'toggle' | 'range') => {
+      if (mode === 'range') setMarked(rangeOf(rows, anchor.current ?? selectedId, agentId));
+      else {
+        setMarked((previous) => toggleIn(previous, selectedId, agentId));
+        anchor.current = agentId;
+      }
+      onSelect(agentId);
+    },
+    [rows, selectedId, onSelect],
+  );
+  const markAll = useCallback(() => setMarked(new Set(rows.map((row) => row.agentId))), [rows]);
 
   const onToggle = useCallback((agentId: string) => {
     setCollapsed((previous) => {
@@ -108,15 +148,8 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
           {filtering ? `${rows.filter((row) => row.matches).length} of ${agents.size}` : `${agents.size} agent${agents.size === 1 ? '' : 's'}`}
         </span>
       </div>
-      <div className="list-header" aria-hidden="true">
-        <span className="cell cell-name">Agent</span>
-        <span className="cell cell-type">Type / model</span>
-        <span className="cell cell-runtime num">Runtime</span>
-        <span className="cell cell-metric">CPU</span>
-        <span className="cell cell-metric">Memory</span>
-        <span className="cell cell-progress">Progress</span>
-        <span className="cell cell-state">State</span>
-      </div>
+      {markedIds.length > 0 && <BulkActions agents={agents} ids={markedIds} actions={actions} onRemoved={onRemoved} onClear={clearMarks} />}
+      <SortHeader sort={sort} onSort={setSort} />
       {rows.length === 0 ? (
         <p className="pane-message muted">No agent matches this filter.</p>
       ) : (
@@ -126,8 +159,12 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
           rows={rows}
           selectedId={selectedId}
           openedId={openedId}
-          onSelect={onSelect}
+          marked={marked}
+          onSelect={selectOne}
           onOpen={onOpen}
+          onPick={onPick}
+          onMarkAll={markAll}
+          onClearMarks={clearMarks}
           onToggle={onToggle}
           onExpand={onExpand}
           onRequestStop={onRequestStop}

@@ -9,8 +9,9 @@
  * - An agent whose parent is unknown (never started here, or removed) is a root.
  * - Parent links that form a cycle (a → b → a, or a → a) are broken: the first
  *   agent of the cycle in sort order becomes a root, so every agent shows once.
- * - Siblings are sorted by name (numbers in names compare as numbers), then id:
- *   stable, so rows never jump between ticks.
+ * - Siblings are sorted by the given comparator (list-sort.ts; by default by
+ *   name, numbers in names compare as numbers, then id): children stay under
+ *   their parent whatever the column.
  * - Filtering keeps the ancestors of every match (marked `matches: false`, shown
  *   dimmed) so a matching sub-agent is still seen in its place; descendants of a
  *   match that do not match themselves are hidden.
@@ -18,6 +19,7 @@
  *   active: a search must never hide what it found.
  */
 import type { AgentState, AgentView } from '../../src-preload/contract';
+import { comparatorFor, DEFAULT_SORT } from './list-sort';
 
 export interface TreeFilter {
   /** Case-insensitive substring of name, id, type or model; blank matches all. */
@@ -54,23 +56,16 @@ export function agentMatches(agent: AgentView, filter: TreeFilter): boolean {
   );
 }
 
-// One collator for every sort: far cheaper than localeCompare per comparison
-// on each tick, and `numeric` puts "Agent 2" before "Agent 10".
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-
-function compareAgents(a: AgentView, b: AgentView): number {
-  const byName = collator.compare(a.agentName, b.agentName);
-  if (byName !== 0) return byName;
-  return a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0;
-}
+const BY_NAME = comparatorFor(DEFAULT_SORT);
 
 /** Builds the visible rows in display order. */
 export function buildAgentTree(
   agents: ReadonlyMap<string, AgentView>,
   filter: TreeFilter = NO_FILTER,
   collapsed: ReadonlySet<string> = new Set(),
+  compare: (a: AgentView, b: AgentView) => number = BY_NAME,
 ): TreeRow[] {
-  const sorted = [...agents.values()].sort(compareAgents);
+  const sorted = [...agents.values()].sort(compare);
 
   // Children by shown parent. A self-parent or unknown parent makes a root candidate.
   const children = new Map<string, AgentView[]>();

@@ -2,12 +2,18 @@
  * One metric of the opened agent over time (recharts, animation off: a chart
  * that tweens on every tick reads as jitter and costs frames). The points are
  * deferred so a status tick paints the list and header first and the chart in
- * the next idle slice.
+ * the next idle slice, and redrawn at most once per CHART_REDRAW_MS: a
+ * recharts redraw costs several times the whole 100-row list's tick (`npm run
+ * bench`, browser section), while the caption's figure follows every tick.
  */
 import { memo, useDeferredValue, useMemo } from 'react';
+import { useThrottled } from './use-throttled';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatClock } from '../format/format';
 import { downsample, type ChartPoint } from '../detail/history-series';
+
+/** The chart's line moves at most this often; at the default one-second sampling that is every tick. */
+const CHART_REDRAW_MS = 1000;
 
 interface HistoryChartProps {
   label: string;
@@ -21,7 +27,7 @@ interface HistoryChartProps {
 function HistoryChartImpl({ label, points, metric, format, floor }: HistoryChartProps) {
   // The urgent render (the tick itself) passes the previous array to ChartBody,
   // whose memo then skips all of recharts; the new array renders right after.
-  const deferred = useDeferredValue(points);
+  const deferred = useDeferredValue(useThrottled(points, CHART_REDRAW_MS));
   const data = useMemo(() => downsample(deferred), [deferred]);
   const latest = points[points.length - 1]?.[metric] ?? null;
   return (

@@ -41,6 +41,8 @@ interface AgentDetailProps {
   onRequestStop: (agentId: string) => void;
   onForceKill: (agentId: string) => void;
   onRunAgain: (agentId: string) => void;
+  onRestart: (agentId: string) => void;
+  onDuplicate: (agentId: string) => void;
   onRequestRemove: (agentId: string) => void;
   onOpenFolder: (agentId: string) => void;
   onReapZombies: (agentId: string) => void;
@@ -98,6 +100,8 @@ export function AgentDetail(props: AgentDetailProps) {
           onStop={() => props.onRequestStop(id)}
           onForceKill={() => props.onForceKill(id)}
           onRunAgain={() => props.onRunAgain(id)}
+          onRestart={() => props.onRestart(id)}
+          onDuplicate={() => props.onDuplicate(id)}
           onRemove={() => props.onRequestRemove(id)}
           onOpenFolder={() => props.onOpenFolder(id)}
           onReapZombies={() => props.onReapZombies(id)}

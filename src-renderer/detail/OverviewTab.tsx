@@ -2,7 +2,7 @@
  * Overview: the facts, CPU and memory over time, and the live process tree.
  */
 import type { AgentView, CorralApi } from '../../src-preload/contract';
-import { HistoryChart } from '../charts/HistoryChart';
+import { LazyHistoryChart } from '../charts/LazyHistoryChart';
 import { formatCount, formatCpu, formatExitCode, formatMemory, formatRuntime, formatTimestamp, MISSING } from '../format/format';
 import { isLive } from '../state/agent-state';
 import type { CorralStore } from '../state/corral-store';
@@ -24,8 +24,8 @@ export function OverviewTab({ api, store, agent, tick }: OverviewTabProps) {
     <div className="overview">
       <Facts agent={agent} />
       <div className="charts">
-        <HistoryChart label="CPU % over time" points={points} metric="cpu" format={formatCpu} floor={10} />
-        <HistoryChart label="Memory over time" points={points} metric="memory" format={formatMemory} floor={32} />
+        <LazyHistoryChart label="CPU % over time" points={points} metric="cpu" format={formatCpu} floor={10} />
+        <LazyHistoryChart label="Memory over time" points={points} metric="memory" format={formatMemory} floor={32} />
       </div>
       {error !== null && (
         <p className="inline-alert" role="alert">

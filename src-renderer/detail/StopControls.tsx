@@ -1,7 +1,9 @@
 /**
  * The detail's action bar. Each button is present always (stable layout,
  * predictable for keyboard users) and disabled when it does not apply, with
- * a title saying why. Stop, Force kill and Remove ask first (in the App):
+ * a title saying why. Restart is a graceful stop, then the same request as a
+ * new run; Duplicate opens New agent filled from this agent's request.
+ * Stop, Force kill and Remove ask first (in the App):
  * Force kill sits next to Stop and skips its graceful stages.
  */
 import type { AgentView } from '../../src-preload/contract';
@@ -16,12 +18,15 @@ interface StopControlsProps {
   onStop: () => void;
   onForceKill: () => void;
   onRunAgain: () => void;
+  onRestart: () => void;
+  onDuplicate: () => void;
   onRemove: () => void;
   onOpenFolder: () => void;
   onReapZombies: () => void;
 }
 
-export function StopControls({ agent, status, canOpenFolders, onStop, onForceKill, onRunAgain, onRemove, onOpenFolder, onReapZombies }: StopControlsProps) {
+export function StopControls(props: StopControlsProps) {
+  const { agent, status, canOpenFolders, onStop, onForceKill, onRunAgain, onRestart, onDuplicate, onRemove, onOpenFolder, onReapZombies } = props;
   const live = isLive(agent.state);
   // Waiting to restart: Stop cancels the restart; there is nothing to kill, run again or remove yet.
   const active = isActive(agent.state);
@@ -46,6 +51,19 @@ export function StopControls({ agent, status, canOpenFolders, onStop, onForceKil
       </button>
       <button type="button" className="button" onClick={onRunAgain} disabled={offline || active || status.pending.has('run')} title={why(active ? 'Available once it has ended' : 'Start it again with the same request')}>
         {status.pending.has('run') ? 'Starting…' : 'Run again'}
+      </button>
+      <button
+        type="button"
+        className="button"
+        onClick={onRestart}
+        disabled={offline || agent.state !== 'running' || stopping || status.pending.has('restart')}
+        aria-label="Restart"
+        title={why(agent.state === 'running' ? 'Stop gracefully, then start the same request again as a new run' : 'Available while it runs')}
+      >
+        {status.pending.has('restart') ? 'Restarting…' : 'Restart'}
+      </button>
+      <button type="button" className="button" onClick={onDuplicate} disabled={offline} title={why('Open New agent filled from this agent’s request')}>
+        Duplicate
       </button>
       <button type="button" className="button" onClick={onRemove} disabled={offline || active || status.pending.has('remove')} title={why(active ? 'Stop it first' : 'Forget this agent and delete its logs')}>
         Remove

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { CorralApi, ProcessView } from '../../src-preload/contract';
-import { settle } from '../state/call-result';
+import { errorText } from '../state/call-result';
 
 export function useProcessTree(
   api: CorralApi,
@@ -29,16 +29,23 @@ export function useProcessTree(
     if (!visible || inFlight.current) return;
     inFlight.current = true;
     const askedFor = agentId;
-    void settle(() => api.getProcessTree({ agentId: askedFor })).then((result) => {
-      inFlight.current = false;
-      if (current.current !== askedFor) return;
-      if (result.ok) {
-        setProcesses(result.value);
-        setError(null);
-      } else {
-        setError(result.message);
-      }
-    });
+    void api.getProcessTree({ agentId: askedFor }).then(
+      (result) => {
+        inFlight.current = false;
+        if (current.current !== askedFor) return;
+        if (result.ok) {
+          setProcesses(result.value);
+          setError(null);
+        } else if (result.error.code !== 'closed') {
+          setError(errorText(result.error));
+        }
+        // 'closed': the connection is down. The banner says so and the table keeps its last-known rows (shown stale).
+      },
+      (thrown: unknown) => {
+        inFlight.current = false;
+        if (current.current === askedFor) setError(thrown instanceof Error ? thrown.message : String(thrown));
+      },
+    );
   }, [api, agentId, visible, tick]);
 
   return { processes, error };

@@ -30,6 +30,11 @@ const rowStyle: CSSProperties = {
 
 const stderrStyle: CSSProperties = { ...rowStyle, borderLeft: '3px solid #d93f3f', backgroundColor: 'rgba(217, 63, 63, 0.06)' };
 
+/** Wrapped: as tall as its text needs (the view measures it), never wider than the view. */
+const wrapStyle: CSSProperties = { height: 'auto', width: '100%', minWidth: 0, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' };
+const stampStyle: CSSProperties = { color: '#6a737d' };
+const markerStyle: CSSProperties = { ...rowStyle, color: '#6a737d', fontStyle: 'italic', fontWeight: 600 };
+
 const visuallyHidden: CSSProperties = {
   position: 'absolute',
   width: 1,
@@ -55,13 +60,25 @@ export interface LogRowProps {
   labelStream: boolean;
   needle: string;
   currentCol: number;
+  /** The seen-at time shown before the text ("Timestamps"), or null. */
+  stamp: string | null;
+  /** "Wrap lines": the row's height follows its text and `measure` is told. */
+  wrap: boolean;
+  /** The view's row index (the virtualiser measures wrapped rows by it). */
+  index: number;
+  measure?: ((element: Element | null) => void) | undefined;
 }
 
-export const LogRow = memo(function LogRow({ line, top, labelStream, needle, currentCol }: LogRowProps) {
+export const LogRow = memo(function LogRow({ line, top, labelStream, needle, currentCol, stamp, wrap, index, measure }: LogRowProps) {
   const isStderr = line.stream === 'stderr';
-  const style = { ...(isStderr ? stderrStyle : rowStyle), transform: `translateY(${top}px)` };
+  const style = { ...(isStderr ? stderrStyle : rowStyle), ...(wrap ? wrapStyle : null), transform: `translateY(${top}px)` };
   return (
-    <div className={isStderr ? 'log-line log-line-stderr' : 'log-line'} data-stream={line.stream} style={style}>
+    <div ref={wrap ? measure : undefined} data-index={index} className={isStderr ? 'log-line log-line-stderr' : 'log-line'} data-stream={line.stream} style={style}>
+      {stamp !== null && (
+        <time className="log-stamp" style={stampStyle} dateTime={line.at === null ? undefined : new Date(line.at).toISOString()} title="When Corral saw this line">
+          {`${stamp} `}
+        </time>
+      )}
       {labelStream && isStderr && <span style={visuallyHidden}>stderr: </span>}
       {line.continued && <span style={foldStyle}>…</span>}
       {line.kind === 'gap' ? (
@@ -78,6 +95,24 @@ export const LogRow = memo(function LogRow({ line, top, labelStream, needle, cur
         })
       )}
       {line.hidden > 0 && <span style={foldStyle}>{` … ${line.hidden.toLocaleString('en-US')} more characters`}</span>}
+    </div>
+  );
+});
+
+export interface RunMarkerRowProps {
+  label: string;
+  text: string;
+  top: number;
+  index: number;
+  wrap: boolean;
+  measure?: ((element: Element | null) => void) | undefined;
+}
+
+/** The line between two runs (run-markers.ts): not log text, so search never matches it. */
+export const RunMarkerRow = memo(function RunMarkerRow({ label, text, top, index, wrap, measure }: RunMarkerRowProps) {
+  return (
+    <div ref={wrap ? measure : undefined} data-index={index} role="separator" aria-label={label} className="log-run-marker" style={{ ...markerStyle, ...(wrap ? wrapStyle : null), transform: `translateY(${top}px)` }}>
+      {text}
     </div>
   );
 });

@@ -7,16 +7,23 @@
  * renders at most once per animation frame (useFrameVersion), however many
  * events came in between. Rows have one fixed height and do not wrap (long
  * lines scroll sideways and are folded at 10 000 characters), which keeps the
- * virtualised list O(visible rows) per frame.
+ * virtualised list O(visible rows) per frame; "Wrap lines" makes the rows as
+ * tall as their text (the virtualiser measures the rows on screen only).
+ * "Timestamps" shows when the engine saw each line (LogLine.at); a marker line
+ * separates runs (run-markers.ts); "Download log" saves the whole log
+ * (log-download.ts).
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import type { CorralApi } from '../../src-preload/contract';
+import { downloadLog } from './log-download';
 import { LogFeed } from './log-feed';
 import { LogModel } from './log-model';
-import { LogRow, ROW_HEIGHT } from './LogRow';
+import { LogRow, ROW_HEIGHT, RunMarkerRow } from './LogRow';
+import { markersOf, markerText, rowAt, rowOfLine, seenTime } from './run-markers';
 import type { LineStore, LogStream, StreamMode } from './line-store';
 import { foldCase, LogSearch } from './search';
+import { useRuns } from './use-runs';
 
 export interface LogViewProps {
   api: CorralApi;
@@ -33,7 +40,6 @@ export function LogView(props: LogViewProps) {
 const MODES: readonly StreamMode[] = ['stdout', 'stderr', 'both'];
 /** While live and no event came for this long, ask the files whether bytes were missed. */
 const IDLE_CHECK_MS = 2_000;
-
 /** The store's version, updated at most once per animation frame. */
 function useFrameVersion(store: LineStore): number {
   const [version, setVersion] = useState(store.version);
@@ -66,6 +72,10 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
   const [mode, setMode] = useState<StreamMode>('both');
   const [follow, setFollow] = useState(true);
   const [query, setQuery] = useState('');
+  const [timestamps, setTimestamps] = useState(false);
+  const [wrap, setWrap] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  const runs = useRuns(api, agentId, live);
   const [, setTick] = useState(0);
   const version = useFrameVersion(store);
   const [search] = useState(() => new LogSearch());
@@ -115,12 +125,36 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
   }, [live]);
 
   const count = store.count(mode);
+  // Per render: two binary searches per run on record (at most MAX_RUNS runs), nothing per line.
+  const markers = markersOf(store, mode, runs);
+  // Read by callbacks that must not change on every render (a new query's effect depends on reveal; the
+  // virtualiser recomputes every row's position when its key function changes).
+  const markersRef = useRef(markers);
+  markersRef.current = markers;
+  const modeRef = useRef(mode);
+  modeRef.current = mode;
+  // Keyed by line (not row index): a wrapped row's measured height stays its own as lines and markers come and go.
+  const itemKey = useCallback(
+    (row: number) => {
+      const at = rowAt(markersRef.current, row);
+      return at.kind === 'marker' ? `run-${at.marker.run.run}` : (store.line(modeRef.current, at.line)?.seq ?? `row-${row}`);
+    },
+    [store],
+  );
   const virtualizer = useVirtualizer({
-    count,
+    count: count + markers.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
+    getItemKey: itemKey,
     overscan: 15,
   });
+  // Unwrapped rows are all ROW_HEIGHT again: forget what wrapping measured.
+  useLayoutEffect(() => virtualizer.measure(), [wrap, virtualizer]);
+  /** Where row `row` should be scrolled to to sit mid-view (measured heights when wrapping). */
+  const centreOf = useCallback(
+    (row: number, el: HTMLElement) => virtualizer.getOffsetForIndex(row, 'center')?.[0] ?? row * ROW_HEIGHT - el.clientHeight / 2 + ROW_HEIGHT / 2,
+    [virtualizer],
+  );
 
   const reveal = useCallback(() => {
     const match = search.currentMatch;
@@ -128,10 +162,10 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
     if (match === null || el === null) return;
     setFollow(false);
     const index = store.indexOfSeq(mode, match.seq);
-    scrollSelf(el, Math.max(0, index * ROW_HEIGHT - el.clientHeight / 2 + ROW_HEIGHT / 2));
+    scrollSelf(el, Math.max(0, centreOf(rowOfLine(markersRef.current, index), el)));
     revealPending.current = true;
     setTick((t) => t + 1);
-  }, [search, store, mode, scrollSelf]);
+  }, [search, store, mode, scrollSelf, centreOf]);
 
   // Search is incremental: only new and still-open lines are scanned per frame.
   search.update(store, mode, query);
@@ -139,7 +173,9 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
   useEffect(() => {
     if (query === '') return;
     search.update(store, mode, query);
-    const top = store.line(mode, Math.floor((scrollRef.current?.scrollTop ?? 0) / ROW_HEIGHT));
+    const topRow = virtualizer.getVirtualItemForOffset(scrollRef.current?.scrollTop ?? 0)?.index ?? 0;
+    const topAt = rowAt(markersRef.current, topRow);
+    const top = store.line(mode, topAt.kind === 'line' ? topAt.line : topAt.marker.before);
     if (search.selectFrom(top?.seq ?? Number.NEGATIVE_INFINITY) !== null) reveal();
     setTick((t) => t + 1);
   }, [query, mode, search, store, reveal]);
@@ -211,6 +247,17 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
     }
   };
 
+  const download = async () => {
+    setDownloading(true);
+    try {
+      await downloadLog(api, agentId, mode);
+    } catch (thrown) {
+      setError(`Could not download the log: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    } finally {
+      setDownloading(false);
+    }
+  };
+
   const total = search.count;
   const position = search.currentIndex();
   const plus = search.isCapped ? '+' : '';
@@ -233,16 +280,30 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
           <input type="checkbox" checked={follow} onChange={(event) => onFollowChange(event.target.checked)} />
           Follow
         </label>
-        <input type="search" aria-label="Search logs" placeholder="Search logs" value={query} onChange={(event) => setQuery(event.target.value)} onKeyDown={onSearchKey} style={{ minWidth: 160 }} />
-        <button type="button" aria-label="Previous match" title="Previous match (Shift+Enter)" disabled={total === 0} onClick={() => search.previous() !== null && reveal()}>
-          ↑
+        <label style={labelStyle}>
+          <input type="checkbox" checked={timestamps} onChange={(event) => setTimestamps(event.target.checked)} />
+          Timestamps
+        </label>
+        <label style={labelStyle}>
+          <input type="checkbox" checked={wrap} onChange={(event) => setWrap(event.target.checked)} />
+          Wrap lines
+        </label>
+        {/* One unit: when the toolbar wraps, the search's buttons stay beside it. */}
+        <div className="log-search" style={searchGroupStyle}>
+          <input type="search" aria-label="Search logs" placeholder="Search logs" value={query} onChange={(event) => setQuery(event.target.value)} onKeyDown={onSearchKey} style={{ minWidth: 160 }} />
+          <button type="button" aria-label="Previous match" title="Previous match (Shift+Enter)" disabled={total === 0} onClick={() => search.previous() !== null && reveal()}>
+            ↑
+          </button>
+          <button type="button" aria-label="Next match" title="Next match (Enter)" disabled={total === 0} onClick={() => search.next() !== null && reveal()}>
+            ↓
+          </button>
+          <span role="status" aria-label="Matches" style={{ minWidth: 80 }}>
+            {matchesText}
+          </span>
+        </div>
+        <button type="button" onClick={() => void download()} disabled={downloading} title={`Save the whole ${mode === 'both' ? 'log (both streams, merged by time)' : `${mode} log`}, rotated files included`}>
+          Download log
         </button>
-        <button type="button" aria-label="Next match" title="Next match (Enter)" disabled={total === 0} onClick={() => search.next() !== null && reveal()}>
-          ↓
-        </button>
-        <span role="status" aria-label="Matches" style={{ minWidth: 80 }}>
-          {matchesText}
-        </span>
         {olderStreams.length > 0 && (
           <button type="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
             Load older
@@ -266,11 +327,20 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: '100%' }}>
           {virtualizer.getVirtualItems().map((item) => {
-            const line = store.line(mode, item.index);
+            const at = rowAt(markers, item.index);
+            if (at.kind === 'marker') {
+              const { label, text } = markerText(at.marker.run);
+              return <RunMarkerRow key={`run-${at.marker.run.run}`} label={label} text={text} top={item.start} index={item.index} wrap={wrap} measure={virtualizer.measureElement} />;
+            }
+            const line = store.line(mode, at.line);
             if (line === undefined) return null;
             return (
               <LogRow
                 key={line.seq}
+                index={item.index}
+                wrap={wrap}
+                measure={virtualizer.measureElement}
+                stamp={timestamps ? (line.at === null ? '–'.padEnd(12) : seenTime(line.at)) : null}
                 line={line}
                 text={line.text}
                 hidden={line.hidden}
@@ -288,10 +358,12 @@ function AgentLogView({ api, agentId, live }: LogViewProps) {
   );
 }
 
-const rootStyle: CSSProperties = { display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0, gap: 6 };
+// Grows in its tab panel (styles.css makes the Logs tab fill the detail panel's height).
+const rootStyle: CSSProperties = { display: 'flex', flexDirection: 'column', flex: '1 1 auto', minHeight: 0, gap: 6 };
 const toolbarStyle: CSSProperties = { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 8 };
 const groupStyle: CSSProperties = { display: 'flex', gap: 8 };
 const labelStyle: CSSProperties = { display: 'inline-flex', alignItems: 'center', gap: 4 };
+const searchGroupStyle: CSSProperties = { display: 'inline-flex', flexWrap: 'nowrap', alignItems: 'center', gap: 8 };
 const errorStyle: CSSProperties = { margin: 0, color: '#b00020' };
 const outputStyle: CSSProperties = {
   flex: '1 1 0',

@@ -146,6 +146,11 @@ export class LineStore {
     return this.deque(mode).lowerBound((line) => line.seq < seq);
   }
 
+  /** Index in `stream`'s own view of its first line starting at or after byte `offset` (its count when none). */
+  indexAtOffset(stream: LogStream, offset: number): number {
+    return this.byStream[stream].lowerBound((line) => line.offset < offset);
+  }
+
   /** Byte offset of the first kept byte of `stream`: "Load older" reads what is before it. */
   firstKeptOffset(stream: LogStream): number {
     return this.streams[stream].firstKept;

@@ -24,7 +24,7 @@ import { settle } from '../state/call-result';
 import { Disclosure } from '../ui/Disclosure';
 import { Field } from '../ui/Field';
 import { Modal } from '../ui/Modal';
-import { buildSpawnRequest, loaderKeysIn } from './build-request';
+import { buildSpawnRequest, loaderKeysIn, type NewAgentForm } from './build-request';
 import { CommandFields, commandLineProblem } from './CommandFields';
 import { SecretFields } from './SecretFields';
 import { isBlockedByPreset, isCustom, policyErrorsOf, selectedPreset, useNewAgentForm, type TextField } from './use-new-agent-form';
@@ -41,11 +41,13 @@ interface NewAgentDialogProps {
   hostInfo: HostInfoView | null;
   onClose: () => void;
   onStarted: (agentId: string) => void;
+  /** Duplicate: the form to open with, for the dialog's id suffix (duplicate.ts). */
+  duplicateOf?: (suffix: string) => NewAgentForm;
 }
 
-export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted }: NewAgentDialogProps) {
+export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted, duplicateOf }: NewAgentDialogProps) {
   const titleId = useId();
-  const [state, dispatch] = useNewAgentForm();
+  const [state, dispatch] = useNewAgentForm(duplicateOf);
   const { presets, presetsError, presetId, form, errors, spawnError, submitting, policiesOpen } = state;
   const formRef = useRef<HTMLFormElement>(null);
 

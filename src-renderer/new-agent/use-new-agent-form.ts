@@ -69,6 +69,8 @@ export interface NewAgentFormState {
   submitting: boolean;
   /** The folded Policies section is open. */
   policiesOpen: boolean;
+  /** Duplicate: the form to open with (duplicate.ts), under the Custom command preset, instead of the default preset's. */
+  duplicateOf?: NewAgentForm;
 }
 
 /** What reading the presets gave (the shape `settle` returns). */
@@ -227,14 +229,14 @@ export function reduce(state: NewAgentFormState, action: NewAgentFormAction): Ne
     case 'presetsLoaded': {
       const { result } = action;
       const presets = result.ok && result.value.length > 0 ? result.value : [FALLBACK_CUSTOM];
+      const presetsError = result.ok ? null : `Could not read the presets: ${result.message}`;
+      if (state.duplicateOf !== undefined) {
+        const custom = presets.find(isCustom) ?? FALLBACK_CUSTOM;
+        const withCustom = presets.includes(custom) ? presets : [...presets, custom];
+        return { ...state, presets: withCustom, presetsError, presetId: custom.id, form: state.duplicateOf, nameEdited: true, idEdited: true };
+      }
       const initial = defaultPreset(presets) ?? FALLBACK_CUSTOM;
-      return {
-        ...state,
-        presets,
-        presetsError: result.ok ? null : `Could not read the presets: ${result.message}`,
-        presetId: initial.id,
-        form: formFor(initial, state.suffix),
-      };
+      return { ...state, presets, presetsError, presetId: initial.id, form: formFor(initial, state.suffix) };
     }
     case 'presetChosen':
       return state.form === null ? state : choosePreset(state, state.form, action.presetId);
@@ -282,7 +284,10 @@ export function reduce(state: NewAgentFormState, action: NewAgentFormAction): Ne
   }
 }
 
-/** The dialog's form state, with a suffix for suggested ids drawn once per dialog. */
-export function useNewAgentForm(): [NewAgentFormState, Dispatch<NewAgentFormAction>] {
-  return useReducer(reduce, undefined, () => initialState(randomSuffix()));
+/** The dialog's form state, with a suffix for suggested ids drawn once per dialog; `duplicateOf`: Duplicate's form for that suffix. */
+export function useNewAgentForm(duplicateOf?: (suffix: string) => NewAgentForm): [NewAgentFormState, Dispatch<NewAgentFormAction>] {
+  return useReducer(reduce, undefined, () => {
+    const state = initialState(randomSuffix());
+    return duplicateOf === undefined ? state : { ...state, duplicateOf: duplicateOf(state.suffix) };
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * The calls that change an agent (stop, force kill, run again, remove, open
+ * The calls that change an agent (stop, force kill, run again, restart, remove, open
  * its log folder), with what the detail panel shows about them: which call is
  * in flight, the last error, the last stop report. Kept above the detail so a
  * stop started from the list (Delete key) shows its progress and outcome when
@@ -10,7 +10,7 @@ import type { CorralApi, StopReportView } from '../../src-preload/contract';
 import { settle } from './call-result';
 import type { CorralStore } from './corral-store';
 
-export type PendingAction = 'stop' | 'force' | 'run' | 'remove' | 'open' | 'reap';
+export type PendingAction = 'stop' | 'force' | 'run' | 'restart' | 'remove' | 'open' | 'reap';
 
 export interface AgentActionStatus {
   pending: ReadonlySet<PendingAction>;
@@ -24,6 +24,8 @@ export interface AgentActions {
   statusOf: (agentId: string) => AgentActionStatus;
   stop: (agentId: string, force: boolean) => Promise<void>;
   runAgain: (agentId: string) => Promise<boolean>;
+  /** A graceful stop, then the same request again (a new run). */
+  restart: (agentId: string) => Promise<boolean>;
   remove: (agentId: string) => Promise<boolean>;
   openLogFolder: (agentId: string) => Promise<void>;
   reapZombies: (agentId: string) => Promise<void>;
@@ -66,27 +68,30 @@ export function useAgentActions(api: CorralApi, store: CorralStore): AgentAction
     [api, begin, end],
   );
 
-  const runAgain = useCallback(
-    async (agentId: string) => {
-      begin(agentId, 'run');
-      const result = await settle(() => api.runAgain({ agentId }));
+  const start = useCallback(
+    async (agentId: string, action: 'run' | 'restart') => {
+      begin(agentId, action);
+      const result = await settle(() => (action === 'run' ? api.runAgain({ agentId }) : api.restartAgent({ agentId })));
       if (!result.ok) {
-        end(agentId, 'run', `Could not run it again: ${result.message}`);
+        end(agentId, action, `Could not ${action === 'run' ? 'run it again' : 'restart it'}: ${result.message}`);
         return false;
       }
       if (result.value.status === 'failed') {
-        end(agentId, 'run', result.value.error ?? 'The agent could not be started.');
+        end(agentId, action, result.value.error ?? 'The agent could not be started.');
         return false;
       }
       // A fresh run: the previous stop report no longer describes it.
       patch(agentId, (s) => ({ ...s, stopReport: null }));
-      end(agentId, 'run', null);
+      end(agentId, action, null);
       const fresh = await settle(() => api.getAgent({ agentId }));
       if (fresh.ok) store.upsert(fresh.value);
       return true;
     },
     [api, begin, end, patch, store],
   );
+
+  const runAgain = useCallback((agentId: string) => start(agentId, 'run'), [start]);
+  const restart = useCallback((agentId: string) => start(agentId, 'restart'), [start]);
 
   const remove = useCallback(
     async (agentId: string) => {
@@ -130,7 +135,7 @@ export function useAgentActions(api: CorralApi, store: CorralStore): AgentAction
   const statusOf = useCallback((agentId: string) => statuses.get(agentId) ?? IDLE, [statuses]);
 
   return useMemo(
-    () => ({ statusOf, stop, runAgain, remove, openLogFolder, reapZombies, clearError }),
-    [statusOf, stop, runAgain, remove, openLogFolder, reapZombies, clearError],
+    () => ({ statusOf, stop, runAgain, restart, remove, openLogFolder, reapZombies, clearError }),
+    [statusOf, stop, runAgain, restart, remove, openLogFolder, reapZombies, clearError],
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The top bar: title, counts by state, totals, the totals chart, Orphans (when
- * the engine's sweep found any), Settings, Stop all and New agent. A `region` named "Summary" so it is a landmark for screen readers
+ * the engine's sweep found any), Settings, Clear finished, Stop all and New agent. A `region` named "Summary" so it is a landmark for screen readers
  * and a handle for the browser tests.
  */
 import { memo } from 'react';
@@ -21,12 +21,16 @@ interface SummaryHeaderProps {
   showNewAgent: boolean;
   stopAll: StopAllState;
   onStopAll: () => void;
+  /** Agents that have ended for good (what Clear finished removes). */
+  finishedCount: number;
+  onClearFinished: () => void;
   onNewAgent: () => void;
   onOpenOrphans: () => void;
   onOpenSettings: () => void;
 }
 
-function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, onNewAgent, onOpenOrphans, onOpenSettings }: SummaryHeaderProps) {
+function SummaryHeaderImpl(props: SummaryHeaderProps) {
+  const { summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, finishedCount, onClearFinished, onNewAgent, onOpenOrphans, onOpenSettings } = props;
   const connected = useConnected();
   return (
     <header className="app-header">
@@ -69,6 +73,15 @@ function SummaryHeaderImpl({ summary, totals, version, liveCount, showNewAgent, 
           <OrphansButton count={summary?.orphanCount ?? 0} onOpen={onOpenOrphans} />
           <button type="button" className="button button-quiet" onClick={onOpenSettings} disabled={!connected} title={connected ? undefined : OFFLINE_REASON}>
             Settings
+          </button>
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={onClearFinished}
+            disabled={!connected || finishedCount === 0}
+            title={connected ? (finishedCount === 0 ? 'No ended agents' : 'Remove every ended agent and its logs') : OFFLINE_REASON}
+          >
+            Clear finished
           </button>
           <StopAllButton state={stopAll} liveCount={liveCount} onStopAll={onStopAll} />
           {showNewAgent && (

@@ -8,7 +8,7 @@
  * violation; with the production header instead, the inline fast-refresh
  * preamble is refused — the blank-window bug this guards against.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,9 +18,10 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspMetaOf, DEV_NONCE_ENV, devCsp, PRODUCTION_CSP, windowCsp } from '../../src-main/shared/content-security';
 import { waitFor } from '../helpers/wait';
+import { findChromium } from '../../scripts/find-chromium.mjs';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = findChromium();
 
 let server: ViteDevServer | undefined;
 let browser: Browser | undefined;
@@ -39,7 +40,7 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this).`);
+  if (!CHROMIUM.ok) throw new Error(CHROMIUM.error.message);
   const resolved = await resolveConfig({ root: REPO, configFile: path.join(REPO, 'electron.vite.config.ts'), logLevel: 'silent' }, 'serve', 'development');
   const renderer = resolved.config?.renderer;
   if (renderer === undefined) throw new Error('electron.vite.config.ts has no renderer section');
@@ -58,7 +59,7 @@ beforeAll(async () => {
     server: { ...renderer.server, host: '127.0.0.1', port, strictPort: true, headers: { 'Content-Security-Policy': windowCsp({ devServerUrl: url, devNonce: nonce }) } },
   });
   await server.listen();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }, 90_000);
 
 afterAll(async () => {

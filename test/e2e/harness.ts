@@ -7,7 +7,8 @@
  * Plain Node (no vitest import): the browser bench (`bench/browser/`) uses it too.
  * Elements are found by role and accessible name only (docs/ui-names.md).
  *
- * Needs the built renderer (`npm run build`) and /usr/bin/chromium. Run:
+ * Needs the built renderer (`npm run build`) and a Chromium or Chrome, found by
+ * scripts/find-chromium.mjs (the same finder `npm test` runs first). Run:
  *   npx vitest run test/e2e                              the suite
  *   CORRAL_SCREENSHOTS=1 npx vitest run test/e2e/screenshots.test.ts   refresh docs/screenshots/
  *   BENCH_ONLY=browser npm run bench                     the browser figures
@@ -22,12 +23,15 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import WebSocket from 'ws';
 import { TOKEN_PARAM, WIRE_PATH, type EventName, type EventPayloads, type Result, type WireMessage } from '../../src-preload/contract';
 import { isPidAlive } from '../helpers/proc';
+import { findChromium } from '../../scripts/find-chromium.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const E2E_FIXTURES = path.join(REPO, 'test', 'e2e', 'fixtures');
 export const SHARED_FIXTURES = path.join(REPO, 'test', 'fixtures');
 export const NODE = process.execPath;
-export const CHROMIUM = '/usr/bin/chromium';
+const FOUND_CHROMIUM = findChromium();
+/** The browser every browser test and the bench drive ($CHROMIUM_PATH, PATH, the usual locations, Playwright's cache); launchBrowser says what to run when there is none. */
+export const CHROMIUM = FOUND_CHROMIUM.ok ? FOUND_CHROMIUM.path : '/usr/bin/chromium';
 const TSX_CLI = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const SERVE = path.join(REPO, 'src-main', 'serve.ts');
 const RENDERER_INDEX = path.join(REPO, 'out', 'renderer', 'index.html');
@@ -349,7 +353,7 @@ export async function stopAllAgents(host: WebHost): Promise<AgentProcess[]> {
 // ── The browser ──────────────────────────────────────────────────────────────
 
 export function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this).`);
+  if (!FOUND_CHROMIUM.ok) throw new Error(FOUND_CHROMIUM.error.message);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -1,7 +1,7 @@
 /**
  * Restart policies, exit classification and run history, with real processes.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RestartPolicy } from '../../src-preload/contract';
@@ -147,15 +147,22 @@ describe('exit classification', () => {
     expect(run!.peakMemoryMb).toBeGreaterThan(1);
   });
 
-  it('records a spawn failure with the argv, cwd and PATH that were tried', async () => {
+  it('records a spawn failure with the argv, cwd and PATH that were tried (a restart of a program that vanished), and does not restart it', async () => {
     const supervisor = await useSupervisor(prefix);
     const cwd = tempDir();
-    const req = request(prefix, ['no-such-program-corral', '--flag'], { cwd, env: { PATH: '/nowhere:/also-nowhere' }, restart: quick({ mode: 'always' }) });
-    const response = await supervisor.spawnAgent(req);
-    expect(response.status).toBe('failed');
-    const status = await supervisor.getAgentStatus(req.agentId);
+    // A first start of a missing program is refused whole (test/supervisor/agent/refused-start.test.ts); a restart is recorded.
+    const program = path.join(tempDir(), 'vanishing.sh');
+    writeFileSync(program, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const req = request(prefix, [program, '--flag'], { cwd, env: { PATH: '/nowhere:/also-nowhere' }, restart: quick({ mode: 'always', initialDelayMs: 300 }) });
+    await supervisor.spawnAgent(req);
+    await waitFor(async () => (await supervisor.getAgentStatus(req.agentId)).state === 'backoff');
+    rmSync(program);
+    const status = await waitFor(async () => {
+      const current = await supervisor.getAgentStatus(req.agentId);
+      return current.state === 'failed' && current;
+    });
     expect(status.state).toBe('failed'); // a program that cannot start is not restarted
-    expect(status.lastExit).toMatchObject({ kind: 'spawn-failed', spawn: { argv: ['no-such-program-corral', '--flag'], cwd, path: '/nowhere:/also-nowhere' } });
+    expect(status.lastExit).toMatchObject({ kind: 'spawn-failed', spawn: { argv: [program, '--flag'], cwd, path: '/nowhere:/also-nowhere' } });
     expect(status.lastExit!.summary).toMatch(/^Could not start: /);
     expect(readLog(status.logDir, 'stderr')).toContain('PATH /nowhere:/also-nowhere');
   });

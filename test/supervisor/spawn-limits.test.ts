@@ -4,6 +4,8 @@
  * and agent ids that differ only in case (one folder on macOS and Windows).
  * Real processes, the real engine.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_ARG_BYTES } from '../../src-preload/contract';
 import { fixture, idPrefix, NODE, readLog, request, useSupervisor } from '../helpers/agents';
@@ -22,9 +24,9 @@ describe('a command line over the OS limits', () => {
     expect(answer.error).toMatch(/E2BIG/);
     expect(answer.error).toMatch(/about \d+ bytes together, over ARG_MAX \(see `getconf ARG_MAX`\)/);
     expect(answer.error).toMatch(/on stdin/);
-    const status = await supervisor.getAgentStatus(req.agentId);
-    expect(status).toMatchObject({ state: 'failed', pid: null, processAlive: false });
-    expect(readLog(status.logDir, 'stderr')).toMatch(/spawn failed: .*ARG_MAX/);
+    // Refused before any process existed: no record, and not the folder the log files were opened in either.
+    await expect(supervisor.getAgentStatus(req.agentId)).rejects.toMatchObject({ kind: 'not-found' });
+    expect(existsSync(path.join(supervisor.dataDir, 'agents', req.agentId))).toBe(false);
   });
 
   it.runIf(process.platform === 'linux')('is a spawn-failed naming MAX_ARG_STRLEN when one environment entry is over it', async () => {

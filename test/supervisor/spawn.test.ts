@@ -80,18 +80,15 @@ describe('spawnAgent', () => {
     expect(done.exitCode).toBe(0);
   });
 
-  it('fails clearly for a missing executable, records the error in stderr.log and leaves no live record', async () => {
+  it('fails clearly for a missing executable and leaves no record (a refused request creates nothing)', async () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, ['corral-no-such-program-xyz', '--flag']);
     const response = await supervisor.spawnAgent(req);
     expect(response.status).toBe('failed');
     expect(response.errorKind).toBe('spawn-failed');
     expect(response.error).toMatch(/corral-no-such-program-xyz.*not found on PATH/);
-    const status = await supervisor.getAgentStatus(req.agentId);
-    expect(status.state).toBe('failed');
-    expect(status.pid).toBeNull();
-    expect(status.error).toBe(response.error);
-    expect(readLog(status.logDir, 'stderr')).toMatch(/spawn failed: .*corral-no-such-program-xyz/);
+    await expect(supervisor.getAgentStatus(req.agentId)).rejects.toMatchObject({ kind: 'not-found' });
+    expect(existsSync(path.join(supervisor.dataDir, 'agents', req.agentId))).toBe(false);
   });
 
   it('fails with permission-denied for a file that is not executable', async () => {

@@ -92,17 +92,15 @@ export async function rm(argv: string[]): Promise<number> {
   try {
     let ids = positionals;
     if (values.finished === true) {
-      const all = valueOf(await client.call('monitorAllAgents'), 'list the agents');
-      ids = Object.values(all)
-        .filter((view) => !isLive(view.state) && view.state !== 'backoff')
-        .map((view) => view.agentId);
+      // The engine decides what "finished" is (the app's Clear finished asks the same).
+      ids = valueOf(await client.call('removeFinished'), 'remove the ended agents');
     } else {
       for (const agentId of ids) {
         const view = await getAgent(client, agentId);
         if (isLive(view.state) || view.state === 'backoff') throw new CliError(EXIT.failed, `${agentId} is ${view.state}; stop it first (\`corral stop ${agentId}\`), then remove it.`);
       }
+      for (const agentId of ids) valueOf(await client.call('removeAgent', { agentId }), `remove ${agentId}`);
     }
-    for (const agentId of ids) valueOf(await client.call('removeAgent', { agentId }), `remove ${agentId}`);
     process.stdout.write(ids.length === 0 ? 'No ended agents to remove.\n' : `Removed ${ids.join(', ')}.\n`);
     return 0;
   } finally {

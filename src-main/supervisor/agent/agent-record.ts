@@ -8,6 +8,7 @@ import { HistoryRing } from './history';
 import { AgentStop } from './agent-stop';
 import type { AgentPaths } from './launch';
 import { emptyLogs, type AgentLogs } from '../logs/log-rotation';
+import type { AgentCgroup } from '../process/cgroup/agent-cgroup';
 import { isDeadState, statusName, type ProcEntry, type ProcessIdentity, type TreeAnchor } from '../process/process-table';
 import { policiesOf } from '../policies/policies';
 import { ProgressReader } from './progress';
@@ -44,6 +45,8 @@ export interface AgentRun {
   /** This run's stop: who asked, the stop under way, its stage, what it did. */
   stop: AgentStop;
   knownMembers: ProcessIdentity[];
+  /** The cgroup its processes were born in (process/cgroup/); null when the heuristic tracker follows them. */
+  cgroup: AgentCgroup | null;
   /** Per stream, where its bytes live across rotations (log-rotation.ts). Shared by every run of this agent id. */
   logs: AgentLogs;
   latest: TreeSample | null;
@@ -88,6 +91,7 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     adopted: false,
     stop: new AgentStop(),
     knownMembers: [],
+    cgroup: null,
     logs: emptyLogs(),
     latest: null,
     history: new HistoryRing(historyCapacity),
@@ -135,7 +139,7 @@ export function responseOf(run: AgentRun): DeploymentResponse {
 /** Where the agent's tree hangs: its root, the session it leads, and members seen before. */
 export function anchorOf(run: AgentRun): TreeAnchor {
   const sessionId = process.platform === 'win32' || run.pid === null ? null : run.pid;
-  return { root: rootIdentity(run), sessionId, knownMembers: run.knownMembers };
+  return { root: rootIdentity(run), sessionId, knownMembers: run.knownMembers, cgroup: run.cgroup };
 }
 
 /** Adds a note once. */
@@ -209,6 +213,7 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     guardAlert: isLive(run) ? run.guard.current : null,
     lastExit: run.runs.at(-1)?.exit ?? null,
     runCount: run.runs.at(-1)?.run ?? 0,
+    containment: run.cgroup ? 'cgroup' : 'process-group',
     secretEnvKeys: secretKeysOf(run),
   };
 }

@@ -26,6 +26,7 @@ import { beginRun, closeRecord, notePeaks } from './run-history';
 import { delay, fileSize, type RunnerContext } from './runner-context';
 import { RestartTimer } from './restart-timer';
 import { spawnRun } from './spawn-run';
+import type { StartUndo } from './start-undo';
 import { missingSecretsMessage, type OpenedSecrets } from './secrets';
 
 /** After a child's 'exit' the tree may still be going down: how long a stop or a spawn waits for the event. */
@@ -94,8 +95,9 @@ export class AgentRunner {
    * Starts a run of `request` (the agent's first, a run again or a restart).
    * The record is replaced synchronously, so a concurrent request for the same
    * id sees `spawning`, and a stop asked for meanwhile waits for the answer.
+   * With `undo` (a user's request) a spawn the OS refuses is undone instead of recorded (start-undo.ts).
    */
-  start(request: DeploymentRequest, trigger: RunRecord['trigger']): Promise<DeploymentResponse> {
+  start(request: DeploymentRequest, trigger: RunRecord['trigger'], undo: StartUndo | null = null): Promise<DeploymentResponse> {
     this.cancelRestart();
     const previous = this.run;
     const run = newRun(request, previous.paths, this.ctx.historyCapacity);
@@ -106,18 +108,24 @@ export class AgentRunner {
     this.run = run;
     this.ctx.logTail.remove(this.agentId);
     this.transition('spawning', null);
-    const answer = this.launch(run);
+    const answer = this.launch(run, undo);
     run.settled = answer;
     return answer;
   }
 
-  private async launch(run: AgentRun): Promise<DeploymentResponse> {
+  private async launch(run: AgentRun, undo: StartUndo | null): Promise<DeploymentResponse> {
     const spawned = await spawnRun(this.ctx, run, {
       onExit: (code, signal) => {
         if (this.run === run) this.exited(code, signal);
       },
       onError: (error) => this.note(`Process error: ${messageOf(error)}`),
     });
+    if (!spawned.ok && undo) {
+      this.run = undo.restore(run);
+      if (!undo.fresh) this.transition(this.run.state, 'spawning');
+      if (this.run.state === 'backoff' && this.run.nextRestartAt !== null) this.scheduleRestart(this.run.nextRestartAt, 'restart');
+      return (run.response = { agentId: this.agentId, status: 'failed', error: spawned.message, errorKind: spawned.kind });
+    }
     if (!spawned.ok) {
       run.error = spawned.message;
       run.endedAtMs = Date.now();

@@ -1,13 +1,17 @@
 /**
  * Starts one agent process: log files opened and handed over by descriptor,
  * its own session and process group, CORRAL_AGENT_ID in its environment, no
- * shell. Resolves once the OS has confirmed the spawn or refused it.
+ * shell, and (where there is kernel containment) born in its own cgroup.
+ * Resolves once the OS has confirmed the spawn or refused it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, writeSync } from 'node:fs';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, fstatSync } from 'node:fs';
 import path from 'node:path';
 import { errnoOf, messageOf } from '../errors';
+import { writeCorralLine } from '../logs/corral-line';
 import { ensurePrivateDir, openForAppend, UnsafeFileError } from '../logs/safe-file';
+import type { AgentCgroup } from '../process/cgroup/agent-cgroup';
+import type { Containment } from '../process/cgroup/containment';
 import { tooBigHint } from './arg-limits';
 import { checkCwd, resolveExecutable } from './resolve-executable';
 import type { DeploymentRequest, ErrorKind } from '../types';
@@ -25,11 +29,19 @@ export function agentPaths(dataDir: string, agentId: string): AgentPaths {
 }
 
 export type LaunchResult =
-  | { ok: true; child: ChildProcess; pid: number; stdoutOffset: number; stderrOffset: number }
+  | { ok: true; child: ChildProcess; pid: number; stdoutOffset: number; stderrOffset: number; cgroup: AgentCgroup | null }
   | { ok: false; kind: ErrorKind; message: string };
 
-/** `hostEnv`: what the host tells every agent (CORRAL_SOCKET, CORRAL_DATA_DIR): its facts, so they win over the request's env. */
-export async function launch(request: DeploymentRequest, paths: AgentPaths, hostEnv: Readonly<Record<string, string>> = {}): Promise<LaunchResult> {
+/**
+ * `hostEnv`: what the host tells every agent (CORRAL_SOCKET, CORRAL_DATA_DIR): its facts, so they win over the request's env.
+ * `containment`: where there is kernel containment, the child is born in the agent's cgroup (the result's `cgroup`).
+ */
+export async function launch(
+  request: DeploymentRequest,
+  paths: AgentPaths,
+  hostEnv: Readonly<Record<string, string>> = {},
+  containment: Containment | null = null,
+): Promise<LaunchResult> {
   const cwd = request.cwd ?? process.cwd();
   const cwdProblem = checkCwd(cwd);
   if (cwdProblem) return { ok: false, kind: 'spawn-failed', message: cwdProblem };
@@ -52,14 +64,11 @@ export async function launch(request: DeploymentRequest, paths: AgentPaths, host
     err = opened.err;
     // From the descriptors just checked, never the paths: the agent's folder is its own to rearrange.
     const offsets = { stdoutOffset: fstatSync(out).size, stderrOffset: fstatSync(err).size };
-    const child = spawn(resolved.file, request.command.slice(1), {
-      argv0: program,
-      cwd,
-      env,
-      stdio: [request.stdin === undefined ? 'ignore' : 'pipe', out, err],
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-    });
+    const stdio: StdioOptions = [request.stdin === undefined ? 'ignore' : 'pipe', out, err];
+    const start = () => spawn(resolved.file, request.command.slice(1), { argv0: program, cwd, env, stdio, detached: process.platform !== 'win32', windowsHide: true });
+    const cgroup = containment?.agent(request.agentId) ?? null;
+    const placed = containment && cgroup ? containment.placedWhile(cgroup, start) : { value: start(), placed: false };
+    const child = placed.value;
     const confirmed = await confirmSpawn(child);
     if (!confirmed.ok) return confirmed;
     if (request.stdin !== undefined && child.stdin) {
@@ -67,7 +76,7 @@ export async function launch(request: DeploymentRequest, paths: AgentPaths, host
       child.stdin.on('error', () => undefined);
       child.stdin.end(request.stdin);
     }
-    return { ok: true, child, pid: child.pid!, ...offsets };
+    return { ok: true, child, pid: child.pid!, ...offsets, cgroup: placed.placed ? cgroup : null };
   } catch (error) {
     // E2BIG is thrown here, synchronously, before any process exists: too large a command line is the request's fault.
     if (errnoOf(error) === 'E2BIG') return { ok: false, kind: 'spawn-failed', message: `Could not start ${program}: ${messageOf(error)}. ${tooBigHint(request.command, env)}` };
@@ -94,7 +103,7 @@ export function appendCorralLine(paths: AgentPaths, line: string): void {
     // Through a checked descriptor: never appended to whatever a link the agent planted there points to.
     const fd = openForAppend(paths.stderr);
     try {
-      writeSync(fd, `[corral ${new Date().toISOString()}] ${line}\n`);
+      writeCorralLine(fd, paths.stderr, line); // a whole line of its own (logs/corral-line.ts)
     } finally {
       closeSync(fd);
     }

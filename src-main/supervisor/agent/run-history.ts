@@ -2,6 +2,7 @@
  * Each agent's runs (first start, restarts, runs again), kept in the state
  * file and bounded, with the peaks of each run.
  */
+import type { AgentLogs } from '../logs/log-rotation';
 import type { ExitClassification, RunRecord } from '../types';
 
 /** Runs kept per agent; older ones are dropped (their logs stay in the files). */
@@ -38,4 +39,12 @@ export function notePeaks(record: RunRecord, treeCpuPercent: number | null, tree
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/**
+ * Where the run's output starts, as logical offsets (bytes rotated out of the live file plus the live file's
+ * size when the child got it, launch.ts's fstat): what readLog and the log view count in.
+ */
+export function noteLogStart(record: RunRecord, logs: AgentLogs, liveSizes: { stdoutOffset: number; stderrOffset: number }): void {
+  record.logStart = { stdout: logs.stdout.rotatedBytes + liveSizes.stdoutOffset, stderr: logs.stderr.rotatedBytes + liveSizes.stderrOffset };
 }

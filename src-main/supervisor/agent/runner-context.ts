@@ -7,6 +7,7 @@ import type { Emitter } from '../events';
 import type { LogTail } from '../logs/log-tail';
 import type { ProcessReader } from '../process/process-table';
 import type { SnapshotCache } from '../process/snapshot-cache';
+import type { Containment } from '../process/cgroup/containment';
 import type { PersistedAgent } from '../state/state-store';
 import type { DeploymentRequest, KillOptions, StopReport, StopTimeouts, SupervisorEvents } from '../types';
 import type { SecretBox } from './secrets';
@@ -20,6 +21,8 @@ export interface RunnerContext {
   readonly logTail: LogTail;
   readonly timeouts: StopTimeouts;
   readonly historyCapacity: number;
+  /** A cgroup per agent (process/cgroup/); null where the heuristic tracker does the work. */
+  readonly containment: Containment | null;
   /** The host's box; set by the engine's start, before any runner exists. */
   secretBox: SecretBox | null;
   /** What is spawned for a run's request (SupervisorOptions.resolveRequest); never saved. */

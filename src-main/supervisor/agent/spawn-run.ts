@@ -12,6 +12,7 @@ import { isDeadState } from '../process/process-table';
 import type { ErrorKind } from '../types';
 import { addNote, toPersisted, type AgentRun } from './agent-record';
 import { launch } from './launch';
+import { noteLogStart } from './run-history';
 import type { RunnerContext } from './runner-context';
 import { sealRequestSecrets } from './secrets';
 
@@ -30,16 +31,18 @@ export async function spawnRun(ctx: RunnerContext, run: AgentRun, hooks: SpawnHo
   const sealProblem = await sealRequestSecrets(run.request.secretEnv, ctx.secretBox);
   if (sealProblem !== null) addNote(run, sealProblem);
   writeAhead(ctx, run);
-  const launched = await launch(ctx.resolveRequest(run.request), run.paths, ctx.agentEnv());
+  const launched = await launch(ctx.resolveRequest(run.request), run.paths, ctx.agentEnv(), ctx.containment);
   if (!launched.ok) return launched;
 
   const { child, pid } = launched;
   run.child = child;
   run.pid = pid;
+  run.cgroup = launched.cgroup;
   run.startedAtMs = Date.now();
   // Nothing printed yet (the UI says "never"); the stall clock starts at startedAtMs meanwhile (observe.ts).
   run.lastOutputAtMs = null;
   run.record!.pid = pid;
+  noteLogStart(run.record!, run.logs, launched); // the Logs tab's marker line between runs
   if (run.request.niceness != null) {
     // As early as Node allows: children it forks from now on inherit it.
     for (const problem of applyNiceness([pid], run.request.niceness).problems) addNote(run, problem);

@@ -3,6 +3,7 @@
  * trees out of it. How the snapshot is taken lives in `proc-reader.ts` (Linux)
  * and `ps-reader.ts` (elsewhere); both return this shape.
  */
+import type { AgentCgroup } from './cgroup/agent-cgroup';
 
 /** One process as read from the OS. Fields that could not be read are null. */
 export interface ProcEntry {
@@ -159,12 +160,16 @@ export interface TreeAnchor {
   sessionId: number | null;
   /** Processes seen in the tree on earlier ticks: they stay the agent's after their parent dies. */
   knownMembers: Iterable<ProcessIdentity>;
+  /** The agent's cgroup (kernel containment): every process listed in it is a member, whatever its session or environment. */
+  cgroup?: AgentCgroup | null;
 }
 
 /**
  * Every live process of one agent: its root, the root's session (which holds
- * its process group), known members from earlier ticks, and all descendants of
- * those by the ppid walk. Root first when alive.
+ * its process group), known members from earlier ticks, the members of its
+ * cgroup when it has one, and all descendants of those by the ppid walk (which
+ * also brings the zombies a cgroup no longer lists). Root first when alive.
+ * The one membership function: the tick, the stop and the orphan view use it.
  *
  * Session membership is safe against pid reuse while a verified member is in
  * the session: Linux never hands out a pid still in use as a session or group id.
@@ -180,6 +185,9 @@ export function collectTree(table: ProcessTable, anchor: TreeAnchor): ProcEntry[
 
   if (anchor.root) add(findIdentity(table, anchor.root));
   for (const member of anchor.knownMembers) add(findIdentity(table, member));
+  // The kernel's list, read now (a few microseconds, from kernel memory): what the snapshot holds
+  // of it. A process forked after the snapshot is found by the next look, as any other.
+  if (anchor.cgroup) for (const pid of anchor.cgroup.pids()) add(table.byPid.get(pid));
   // The session counts only while a verified member is still in it: once all are
   // gone, the kernel may hand its number to an unrelated process (even another agent).
   const sessionId = anchor.sessionId;

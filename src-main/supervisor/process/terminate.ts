@@ -7,7 +7,10 @@
  * before it: descendants that left the group (setsid, double fork) found by the
  * ppid walk and, on Linux, by the CORRAL_AGENT_ID marker (`stop-members.ts`).
  * The SIGKILL stage freezes the tree before it kills (`freeze.ts`), so a tree
- * that keeps forking cannot outrun it. Every process is identified by pid +
+ * that keeps forking cannot outrun it. Where the agent has a cgroup
+ * (`cgroup/`), every member of it is signalled at each stage, the SIGKILL stage
+ * is the kernel's `cgroup.freeze` + `cgroup.kill`, and "all gone" is its
+ * `populated 0` notice rather than a poll. Every process is identified by pid +
  * start time, so a recycled pid is never signalled.
  *
  * A stage ends when *everything* is gone, not when the leader exits
@@ -17,8 +20,9 @@
  * the stop happened to be watching.
  */
 import { performance } from 'node:perf_hooks';
+import { freezeAndKillCgroup } from './cgroup/cgroup-kill';
 import { freezeAndKill } from './freeze';
-import { isLiveAs, type MarkerMemo, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable } from './process-table';
+import { isDeadState, isLiveAs, type MarkerMemo, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable } from './process-table';
 import { signalGroup, signalProcess, signalTreeWindows, type SignalName } from './signals';
 import type { SnapshotCache } from './snapshot-cache';
 import { markEnded, membersIn, track, type StopTarget, type Tracked, type TrackedSet } from './stop-members';
@@ -95,11 +99,21 @@ async function runStages(target: StopTarget, options: TerminateOptions, stop: St
     lastSignalAt = performance.now();
     if (signal === 'SIGKILL' && process.platform !== 'win32') {
       const run = { target, tracked, reader: options.reader, snapshots: options.snapshots, memo };
+      if (target.cgroup) {
+        // The kernel kills the cgroup whole; the heuristic freeze is left only what lives outside it (found by marker).
+        await freezeAndKillCgroup(target.cgroup, Date.now() + waitMs, async (pids) => {
+          const entries = await Promise.all(pids.map((pid) => options.reader.read(pid)));
+          track(tracked, entries.filter((entry): entry is ProcEntry => entry !== null && !isDeadState(entry.stateCode)));
+        });
+        const left = await finalScan(target, options, performance.now(), tracked, stage);
+        if (left.live.length === 0) return [];
+        stop.baseline = left.table;
+      }
       const settledAt = await freezeAndKill(run, stop.baseline, lastSignalAt + waitMs);
       return (await finalScan(target, options, settledAt, tracked, stage)).live;
     }
-    await send(target, alive, signal);
-    await waitUntilGone(tracked, options.reader, stage, waitMs);
+    await send(target, alive, signal, options.reader);
+    await waitUntilGone(target, tracked, options.reader, stage, waitMs);
     lastStage = stage;
   }
   return (await finalScan(target, options, performance.now(), tracked, lastStage)).live;
@@ -169,7 +183,7 @@ export async function isAlive(identity: ProcessIdentity, reader: ProcessReader):
   return isLiveAs(await reader.read(identity.pid), identity);
 }
 
-async function send(target: StopTarget, alive: Tracked[], signal: SignalName): Promise<void> {
+async function send(target: StopTarget, alive: Tracked[], signal: SignalName, reader: ProcessReader): Promise<void> {
   if (process.platform === 'win32') {
     for (const process of alive) await signalTreeWindows(process.identity.pid, signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM');
     return;
@@ -183,16 +197,31 @@ async function send(target: StopTarget, alive: Tracked[], signal: SignalName): P
     if (signal === 'SIGTERM') signalGroup(group, 'SIGCONT');
   }
   // Everyone outside the group gets it individually, exactly once per stage.
+  const sent = new Set<number>();
   for (const process of alive) {
+    sent.add(process.identity.pid);
     if (groupIsOurs && process.pgid === group) continue;
     signalProcess(process.identity.pid, signal);
     if (signal === 'SIGTERM') signalProcess(process.identity.pid, 'SIGCONT');
   }
+  // And every member of its cgroup the scan did not see (forked since): the kernel's list is read now,
+  // so a pid in it is that member, never a recycled one.
+  for (const pid of target.cgroup?.pids() ?? []) {
+    if (sent.has(pid)) continue;
+    if (groupIsOurs && (await reader.read(pid))?.pgid === group) continue;
+    signalProcess(pid, signal);
+    if (signal === 'SIGTERM') signalProcess(pid, 'SIGCONT');
+  }
 }
 
-/** Polls until every tracked process is gone or `waitMs` passes; marks each with the stage that ended it. */
-async function waitUntilGone(tracked: TrackedSet, reader: ProcessReader, stage: StopStage, waitMs: number): Promise<void> {
+/**
+ * Waits until every tracked process is gone or `waitMs` passes; marks each with the stage that ended it.
+ * With a cgroup, its `populated 0` notice is awaited first (no polling); the poll then only confirms, and
+ * follows what lives outside the cgroup (found by marker).
+ */
+async function waitUntilGone(target: StopTarget, tracked: TrackedSet, reader: ProcessReader, stage: StopStage, waitMs: number): Promise<void> {
   const deadline = performance.now() + waitMs;
+  if (target.cgroup) await target.cgroup.whenEmpty(Date.now() + waitMs);
   let pollMs = POLL_START_MS;
   for (;;) {
     let remaining = 0;

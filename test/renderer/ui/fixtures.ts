@@ -37,6 +37,7 @@ export function agentView(agentId: string, overrides: Partial<AgentView> = {}): 
     guardAlert: null,
     lastExit: null,
     runCount: 1,
+    containment: 'cgroup',
     ...overrides,
   };
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
-import { fixture, idPrefix, NODE, request, useSupervisor, waitForLog, waitForTicks } from '../../helpers/agents';
+import { fixture, idPrefix, NODE, request, tempDir, useSupervisor, waitForLog, waitForTicks } from '../../helpers/agents';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('untrusted-files');
@@ -142,11 +142,17 @@ describe('links planted before a run, where Corral opens the logs for the agent'
   it('a link at stderr.log: the line Corral appends about a failed spawn is not written through it', async () => {
     const victim = victimFile();
     const supervisor = await useSupervisor(prefix);
-    const req = request(prefix, ['corral-no-such-program-xyz']);
+    // A restart of a program that vanished is recorded with that line (a first start of it is refused whole, writing nothing).
+    const program = path.join(tempDir(), 'vanishing.sh');
+    writeFileSync(program, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const req = request(prefix, [program]);
+    expect((await supervisor.spawnAgent(req)).status).toBe('running');
     const dir = path.join(supervisor.dataDir, 'agents', req.agentId);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    rmSync(path.join(dir, 'stderr.log'));
     symlinkSync(victim.file, path.join(dir, 'stderr.log'));
-    expect((await supervisor.spawnAgent(req)).status).toBe('failed');
+    rmSync(program);
+    expect((await supervisor.restartAgent(req.agentId)).status).toBe('failed');
+    expect((await supervisor.getAgentStatus(req.agentId)).lastExit?.kind).toBe('spawn-failed');
     expect(victim.sha256()).toBe(victim.original);
   });
 });

@@ -1,0 +1,160 @@
+/**
+ * Kernel containment: every agent in a cgroup of its own, below one cgroup per
+ * data folder (`corral-<hash of the data dir>`), so two Corrals never share one.
+ *
+ * Where: below this process's own cgroup when that is writable (a delegated
+ * subtree: on a systemd desktop, a transient scope with `Delegate=yes` from the
+ * user's service manager would provide it — not requested by Corral yet), else
+ * at the root of the cgroup2 mount (root, or a container that owns its
+ * hierarchy). Anywhere else (macOS, Windows, no cgroup2, a locked-down Linux),
+ * or with `CORRAL_CONTAINMENT=process-group`, there is no containment object and
+ * the heuristic tracker (process group, session, ppid walk, marker) does the work.
+ *
+ * Placement before the program runs: Node cannot clone3(CLONE_INTO_CGROUP), but
+ * its spawn is a synchronous fork+exec on the calling thread and a child is born
+ * in its parent's cgroup. So the host moves itself (all its threads: v2 moves
+ * whole processes) into the agent's cgroup, spawns, and moves back, with nothing
+ * else running in between. The host only ever passes through; no controller is
+ * enabled in any `subtree_control` we create, so the "no internal processes"
+ * rule never applies (it binds only where controllers are enabled).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import path from 'node:path';
+import { messageOf } from '../../errors';
+import { AgentCgroup } from './agent-cgroup';
+import { findCgroup2Mount, ownCgroupDir } from './hierarchy';
+
+/** Which tracker an agent's processes are found and stopped by. */
+export type ContainmentKind = 'cgroup' | 'process-group';
+
+/** `auto`: a cgroup per agent where a writable cgroup2 hierarchy exists. `process-group`: the heuristic tracker, always. */
+export type ContainmentMode = 'auto' | 'process-group';
+
+/** The environment variable that forces the heuristic tracker (`CORRAL_CONTAINMENT=process-group`). */
+export const CONTAINMENT_ENV = 'CORRAL_CONTAINMENT';
+
+/** The name of the cgroup that holds the agents of `dataDir`. */
+export function baseNameFor(dataDir: string): string {
+  return `corral-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}`;
+}
+
+export class Containment {
+  private readonly agents = new Map<string, AgentCgroup>();
+
+  private constructor(
+    readonly mount: string,
+    /** The cgroup holding this data folder's agents. */
+    readonly base: string,
+  ) {}
+
+  /**
+   * The containment for `dataDir`, or null with the reason when the heuristic tracker must do
+   * (`mode`, the environment variable, or no writable cgroup2 hierarchy).
+   */
+  static open(dataDir: string, mode: ContainmentMode = 'auto'): { containment: Containment | null; reason: string } {
+    if (mode === 'process-group' || process.env[CONTAINMENT_ENV] === 'process-group') return { containment: null, reason: 'process-group tracking was asked for' };
+    if (process.platform !== 'linux') return { containment: null, reason: 'cgroups exist only on Linux' };
+    const mount = findCgroup2Mount();
+    if (mount === null) return { containment: null, reason: 'no cgroup2 hierarchy is mounted' };
+    const own = ownCgroupDir(mount);
+    const problems: string[] = [];
+    for (const parent of new Set([own, mount].filter((dir): dir is string => dir !== null))) {
+      const base = path.join(parent, baseNameFor(dataDir));
+      try {
+        mkdirSync(base, { recursive: true });
+        // The features the stop relies on (Linux 5.14+), and a round trip of the host to prove it may move itself.
+        if (!existsSync(path.join(base, 'cgroup.kill')) || !existsSync(path.join(base, 'cgroup.freeze'))) throw new Error('no cgroup.kill/cgroup.freeze (Linux 5.14 or later needed)');
+        const containment = new Containment(mount, base);
+        if (!containment.placedWhile(new AgentCgroup(base), () => undefined).placed) throw new Error('this process may not move itself into it');
+        removeEmptyLeftovers(parent, base);
+        return { containment, reason: `agents in ${base}` };
+      } catch (error) {
+        problems.push(`${parent}: ${messageOf(error)}`);
+        try {
+          rmdirSync(base);
+        } catch {
+          // It holds something, or was never made.
+        }
+      }
+    }
+    return { containment: null, reason: `no writable cgroup2 hierarchy (${problems.join('; ')})` };
+  }
+
+  /** The agent's cgroup (created on first use). */
+  agent(agentId: string): AgentCgroup {
+    let cgroup = this.agents.get(agentId);
+    if (!cgroup) {
+      // A prefix: an agent id such as "cpu.max" must never name a control file.
+      cgroup = new AgentCgroup(path.join(this.base, `a-${agentId}`));
+      this.agents.set(agentId, cgroup);
+    }
+    return cgroup;
+  }
+
+  /**
+   * Runs `spawn` (a synchronous fork+exec) with this host inside `cgroup`, so the child is born in it
+   * before it runs anything; the host is back in its own cgroup when this returns or throws. When the
+   * host cannot enter the cgroup, `spawn` runs where the host is and `placed` says so.
+   */
+  placedWhile<T>(cgroup: AgentCgroup, spawn: () => T): { value: T; placed: boolean } {
+    const home = ownCgroupDir(this.mount);
+    try {
+      if (home === null) throw new Error('this process cannot see its own cgroup');
+      cgroup.ensure();
+      cgroup.adopt(process.pid);
+    } catch {
+      return { value: spawn(), placed: false };
+    }
+    try {
+      return { value: spawn(), placed: true };
+    } finally {
+      new AgentCgroup(home).adopt(process.pid);
+    }
+  }
+
+  /** Removes the agent's cgroup when nothing lives in it (the agent was removed). */
+  removeAgent(agentId: string): void {
+    this.agent(agentId).remove();
+    this.agents.delete(agentId);
+  }
+
+  /**
+   * Removes every empty agent cgroup and, when all are gone, the data folder's. A live agent keeps its
+   * own (agents outlive the engine), removed when it ends if this process still runs; otherwise by the
+   * next engine that starts beside it (`removeEmptyLeftovers`).
+   */
+  close(): void {
+    const base = new AgentCgroup(this.base);
+    for (const name of subdirs(this.base)) {
+      const cgroup = new AgentCgroup(path.join(this.base, name));
+      if (!cgroup.remove()) cgroup.onceEmpty(() => cgroup.remove() && base.remove());
+    }
+    base.remove();
+    this.agents.clear();
+  }
+}
+
+/**
+ * Removes the empty `corral-*` cgroups a host killed outright left beside ours (it never ran
+ * `close()`). Only empty ones go (the kernel refuses the rest), and an engine still using one
+ * makes it again before its next spawn (`AgentCgroup.ensure`), so nothing of anyone's is lost.
+ */
+function removeEmptyLeftovers(parent: string, own: string): void {
+  for (const base of subdirs(parent).filter((name) => name.startsWith('corral-'))) {
+    const dir = path.join(parent, base);
+    if (dir === own) continue;
+    for (const agent of subdirs(dir)) new AgentCgroup(path.join(dir, agent)).remove();
+    new AgentCgroup(dir).remove();
+  }
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
