@@ -2,7 +2,8 @@
  * Independent checks on /proc for tests and the bench. Deliberately not the
  * engine's reader: a bug there must not hide a leaked process here.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { waitFor } from './wait';
 
 /** True when `pid` exists and is neither a zombie nor dead. */
 export function isPidAlive(pid: number): boolean {
@@ -32,4 +33,32 @@ export function liveAgentProcesses(prefix: string): { pid: number; agentId: stri
     }
   }
   return found;
+}
+
+/**
+ * Ends whatever of a fork storm (fixtures/fork-storm.mjs) outlived a test: writes its brake file so
+ * the chains stop forking, then SIGKILLs what `findLive` lists, by pid, until five scans in a row
+ * find nothing. Returns every pid it had to kill (none, when the stop under test did its job).
+ */
+export async function brakeAndKillStorm(brake: string, findLive: () => number[], what: string): Promise<number[]> {
+  writeFileSync(brake, '');
+  const killed = new Set<number>();
+  let quiet = 0;
+  await waitFor(
+    () => {
+      const left = findLive();
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          killed.add(pid);
+        } catch {
+          // gone meanwhile
+        }
+      }
+      quiet = left.length === 0 ? quiet + 1 : 0;
+      return quiet >= 5;
+    },
+    { what, timeoutMs: 20_000 },
+  );
+  return [...killed];
 }

@@ -6,13 +6,14 @@
  * under `CORRAL_CONTAINMENT=process-group` show what that fallback misses (today's tracker). No
  * cgroup of the test's data dirs is left behind.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../src-main/supervisor/index';
 import { baseNameFor, Containment } from '../../src-main/supervisor/process/cgroup/containment';
 import { findCgroup2Mount } from '../../src-main/supervisor/process/cgroup/hierarchy';
 import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, trackPid, useSupervisor, waitForLog } from '../helpers/agents';
+import { brakeAndKillStorm } from '../helpers/proc';
 import { waitFor } from '../helpers/wait';
 
 const prefix = idPrefix('contain');
@@ -129,24 +130,9 @@ describe.skipIf(!available)('kernel containment: a cgroup per agent', () => {
       failure = error;
     }
     // Cleanup first, whatever failed: brake the chains, then SIGKILL what is left by pid.
-    writeFileSync(brake, '');
-    const killed = new Set<number>();
-    let quiet = 0;
-    await waitFor(() => {
-      const left = liveWith(`STORM_BRAKE=${brake}`);
-      for (const pid of left) {
-        try {
-          process.kill(pid, 'SIGKILL');
-          killed.add(pid);
-        } catch {
-          // gone meanwhile
-        }
-      }
-      quiet = left.length === 0 ? quiet + 1 : 0;
-      return quiet >= 5;
-    }, { what: 'the storm to be gone', timeoutMs: 20_000 });
+    const killed = await brakeAndKillStorm(brake, () => liveWith(`STORM_BRAKE=${brake}`), 'the storm to be gone');
     if (failure) throw failure;
-    expect([...killed], 'storm processes the test itself had to kill').toEqual([]);
+    expect(killed, 'storm processes the test itself had to kill').toEqual([]);
   });
 
   it('notices the end of the tree from cgroup.events: a stop resolves in the first stage, well before its 20 s wait', async () => {

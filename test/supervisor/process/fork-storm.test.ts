@@ -4,11 +4,12 @@
  * stop reports is checked against an independent /proc scan, and the orphan
  * sweep must agree that nothing of the agent is left.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import { fixture, idPrefix, isPidAlive, liveAgentProcesses, NODE, request, trackPid, useSupervisor, waitForLog } from '../../helpers/agents';
+import { brakeAndKillStorm } from '../../helpers/proc';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('storm');
@@ -39,33 +40,6 @@ async function storming(supervisor: Supervisor): Promise<{ agentId: string; brak
   return { agentId: req.agentId, brake };
 }
 
-/**
- * Ends whatever of the storm outlived the test: brakes the chains, then SIGKILLs by pid until
- * scans in a row find nothing. Returns every pid it had to kill (none, when the stop did its job).
- */
-async function killLeftovers(agentId: string, brake: string): Promise<number[]> {
-  writeFileSync(brake, '');
-  const killed = new Set<number>();
-  let quiet = 0;
-  await waitFor(
-    () => {
-      const left = marked(agentId);
-      for (const pid of left) {
-        try {
-          process.kill(pid, 'SIGKILL');
-          killed.add(pid);
-        } catch {
-          // gone meanwhile
-        }
-      }
-      quiet = left.length === 0 ? quiet + 1 : 0;
-      return quiet >= 5;
-    },
-    { what: `the storm of ${agentId} to be gone`, timeoutMs: 20_000 },
-  );
-  return [...killed];
-}
-
 async function expectStormStopped(supervisor: Supervisor, options: { force: boolean }): Promise<void> {
   const { agentId, brake } = await storming(supervisor);
   let failure: unknown = null;
@@ -92,7 +66,7 @@ async function expectStormStopped(supervisor: Supervisor, options: { force: bool
     failure = error;
   }
   // Cleanup comes first, whatever failed; the first failure is the one reported.
-  const killed = await killLeftovers(agentId, brake);
+  const killed = await brakeAndKillStorm(brake, () => marked(agentId), `the storm of ${agentId} to be gone`);
   if (failure) throw failure;
   expect(killed, 'storm processes the test itself had to kill').toEqual([]);
 }
