@@ -27,6 +27,7 @@
 import type { LogStream } from '../../src-preload/contract';
 import type { Run } from './ansi';
 import { Deque } from './deque';
+import { mergeOlder } from './merge-older';
 import { PLAIN, type Style } from './style';
 
 export type { LogStream };
@@ -223,7 +224,9 @@ export class LineStore {
     for (const line of lines) chars += line.text.length;
     // A gap marker of this stream said "Load older"; the lines now say it better.
     if (this.byStream[stream].first()?.kind === 'gap') this.removeWhere((line) => line.stream === stream && line.kind === 'gap');
-    this.mergeOlder(stream, lines);
+    const { merged, nextSeq } = mergeOlder(this.all.toArray(), lines, stream, this.nextSeq);
+    this.nextSeq = nextSeq;
+    this.all.replaceAll(merged, lines.length);
     this.byStream[stream].unshiftAll(lines);
     this.chars += chars;
     state.firstKept = start;
@@ -262,52 +265,6 @@ export class LineStore {
   }
 
   // ── Internals ──────────────────────────────────────────────────────────────
-
-  /**
-   * Puts older lines of `stream` into the combined order by time: each goes
-   * before the first kept line seen later (and always before its own stream's
-   * kept lines). Without times it is simply before everything, as before.
-   * Seqs of kept lines do not change (search and the view hold them): a new
-   * line between two kept ones gets a seq between theirs.
-   */
-  private mergeOlder(stream: LogStream, lines: Line[]): void {
-    const kept = this.all.toArray();
-    const merged: Line[] = [];
-    let k = 0;
-    for (const line of lines) {
-      while (k < kept.length && !this.goesBefore(line, kept[k]!, stream)) merged.push(kept[k++]!);
-      merged.push(line);
-    }
-    while (k < kept.length) merged.push(kept[k++]!);
-    const added = new Set(lines);
-    // Seqs: runs of new lines between kept neighbours (or before the first) get evenly spaced ones.
-    let i = 0;
-    while (i < merged.length) {
-      if (!added.has(merged[i]!)) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < merged.length && added.has(merged[j]!)) j++;
-      const before = i > 0 ? merged[i - 1]!.seq : null;
-      const after = j < merged.length ? merged[j]!.seq : null;
-      const n = j - i;
-      for (let m = 0; m < n; m++) {
-        if (before === null) merged[i + m]!.seq = (after ?? this.nextSeq) - n + m;
-        else if (after === null) merged[i + m]!.seq = before + 1 + m;
-        else merged[i + m]!.seq = before + ((after - before) * (m + 1)) / (n + 1);
-      }
-      i = j;
-    }
-    if (merged.length > 0) this.nextSeq = Math.max(this.nextSeq, Math.floor(merged[merged.length - 1]!.seq) + 1);
-    this.all.replaceAll(merged, lines.length);
-  }
-
-  private goesBefore(line: Line, kept: Line, stream: LogStream): boolean {
-    if (kept.stream === stream) return true;
-    if (line.at === null || kept.at === null) return line.at === null;
-    return line.at < kept.at;
-  }
 
   private deque(mode: StreamMode): Deque<Line> {
     return mode === 'both' ? this.all : this.byStream[mode];
