@@ -12,9 +12,10 @@
  * token written. Writes are atomic (a 0600 draft, synced, renamed over).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { errnoOf, messageOf } from '../supervisor/errors';
+import { openChecked, UnsafeFileError } from '../supervisor/logs/safe-file';
 import { renameAside } from '../supervisor/state/set-aside';
 import { createToken, TOKEN_PATTERN } from './auth';
 
@@ -75,21 +76,17 @@ type Found = { kind: 'token'; token: string } | { kind: 'missing' } | { kind: 'u
 
 /** What sits at `file`, read from a checked descriptor, never through a link, never more than MAX_TOKEN_FILE_BYTES. */
 export function readTokenFile(file: string): Found {
-  let fd: number;
+  let opened: { fd: number; stats: Stats };
   try {
-    fd = openSync(file, constants.O_RDONLY | NO_FOLLOW | constants.O_NONBLOCK);
+    // No link followed, no FIFO waited on, a regular file with one name: as every file of an agent's folder is opened.
+    opened = openChecked(file, 'read');
   } catch (error) {
-    const code = errnoOf(error);
-    if (code === 'ENOENT') return { kind: 'missing' };
-    // Linux and macOS say ELOOP for a link under O_NOFOLLOW; the BSDs say EMLINK.
-    if (code === 'ELOOP' || code === 'EMLINK') return { kind: 'unusable', why: 'it is a symbolic link' };
+    if (error instanceof UnsafeFileError) return { kind: 'unusable', why: error.message };
+    if (errnoOf(error) === 'ENOENT') return { kind: 'missing' };
     return { kind: 'unusable', why: `it cannot be read: ${messageOf(error)}` };
   }
+  const { fd, stats: stat } = opened;
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { kind: 'unusable', why: 'it is not a regular file' };
-    // Where O_NOFOLLOW is missing, the name must still be the file we opened (not a link to it).
-    if (NO_FOLLOW === 0 && lstatSync(file).ino !== stat.ino) return { kind: 'unusable', why: 'it is a symbolic link' };
     if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return { kind: 'unusable', why: 'another user owns it' };
     if ((stat.mode & 0o077) !== 0) return { kind: 'unusable', why: `others may read or write it (mode ${(stat.mode & 0o777).toString(8)})` };
     if (stat.size > MAX_TOKEN_FILE_BYTES) return { kind: 'unusable', why: `it is ${stat.size} bytes, more than a token` };
