@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // After the suite: fails the run if it left corral-* cgroups behind (issue 14).
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -4,11 +4,13 @@
  * /proc sweep that proves nothing the bench started is left alive.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSupervisor, type DeploymentRequest, type Supervisor, type SupervisorOptions } from '../src-main/supervisor/index';
+import { baseNameFor } from '../src-main/supervisor/process/cgroup/containment';
+import { findCgroup2Mount, ownCgroupDir } from '../src-main/supervisor/process/cgroup/hierarchy';
 import type { ProcessReader } from '../src-main/supervisor/process/process-table';
 import { createProcReader } from '../src-main/supervisor/process/proc-reader';
 import { createPsReader } from '../src-main/supervisor/process/ps-reader';
@@ -17,8 +19,11 @@ import { writeAgentScripts, type AgentScripts } from './agents';
 
 export type ReaderKind = 'proc' | 'ps+pidusage';
 
-/** Every agent id the bench uses starts with this, so the final sweep can find them by CORRAL_AGENT_ID. */
-export const PREFIX = `bench${process.pid}`;
+/**
+ * Every agent id the bench uses starts with this, so the final sweep can find them by CORRAL_AGENT_ID.
+ * A section run in a child process (containment.ts) is given its parent's in BENCH_PREFIX.
+ */
+export const PREFIX = process.env['BENCH_PREFIX'] || `bench${process.pid}`;
 
 /** Sampling is driven by the bench (`sampleNow()`); the supervisor's own timer never fires during a run. */
 export const NO_AUTO_SAMPLING_MS = 3_600_000;
@@ -65,6 +70,9 @@ export function countingReader(inner: ProcessReader): { reader: ProcessReader; c
     },
     close: () => inner.close(),
   };
+  // The cgroup tick (process/cgroup/cgroup-tree.ts) reads only the agents' own processes: passed through, timed.
+  const readTrees = inner.readTrees?.bind(inner);
+  if (readTrees) reader.readTrees = (seeds) => timed(() => readTrees(seeds));
   const reset = () => Object.assign(counts, { snapshots: 0, markerScans: 0, reads: 0, syncMs: 0 });
   return { reader, counts, reset };
 }
@@ -74,8 +82,9 @@ export class BenchContext {
   readonly scripts: AgentScripts;
   private readonly open = new Set<Supervisor>();
 
-  constructor() {
-    this.root = mkdtempSync(path.join(os.tmpdir(), 'corral-bench-'));
+  /** `root`: an existing folder to work in (a child process's share of its parent's); a new temp dir by default. */
+  constructor(root?: string) {
+    this.root = root ?? mkdtempSync(path.join(os.tmpdir(), 'corral-bench-'));
     this.scripts = writeAgentScripts(this.root);
   }
 
@@ -101,6 +110,18 @@ export class BenchContext {
     } finally {
       await supervisor.close();
     }
+  }
+
+  /**
+   * Stops every agent (SIGKILL), removes each one (its log folder and its cgroup), closes the
+   * supervisor, then checks that no cgroup of its data dir is left; throws naming any that is.
+   */
+  async retire(supervisor: Supervisor): Promise<void> {
+    await supervisor.cleanup({ force: true, timeouts: { killMs: 5000 } });
+    for (const id of Object.keys(await supervisor.monitorAllAgents())) await supervisor.removeAgent(id);
+    await this.release(supervisor);
+    const left = cgroupsOf(supervisor.dataDir);
+    if (left.length > 0) throw new Error(`cgroups left after closing ${supervisor.dataDir}: ${left.join(', ')}`);
   }
 
   /** Releases every supervisor still open; returns the problems met. */
@@ -180,6 +201,19 @@ export async function spawnAll(supervisor: Supervisor, requests: readonly Deploy
 /** Every live process whose environment carries one of the bench's agent ids. */
 export function findBenchProcesses(): { pid: number; agentId: string; name: string }[] {
   return liveAgentProcesses(`${PREFIX}-`).map(({ pid, agentId, cmdline }) => ({ pid, agentId, name: cmdline }));
+}
+
+/** The cgroups the engine made for `dataDir`'s agents that still exist (where containment.ts would put them). */
+export function cgroupsOf(dataDir: string): string[] {
+  const mount = findCgroup2Mount();
+  if (mount === null) return [];
+  const parents = new Set([mount, ownCgroupDir(mount)].filter((dir): dir is string => dir !== null));
+  return [...parents].map((parent) => path.join(parent, baseNameFor(dataDir))).filter((dir) => existsSync(dir));
+}
+
+/** How many processes the machine has now (numeric entries of /proc, zombies included). */
+export function machineProcessCount(): number {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
 }
 
 /** Last resort for the sweep: SIGKILL by pid, only processes carrying the bench's marker. */

@@ -3,10 +3,22 @@
  * of several rounds with min–max, the two process readers side by side
  * (DESIGN.md decision 7). Progress goes to stderr, the table to stdout.
  *
+ * Issue 14's sections compare kernel containment (a cgroup per agent) with
+ * today's process-group tracker in the same run: `containment` (100 agents:
+ * tick CPU, its growth with 2,000 unrelated processes, event-loop delay, idle
+ * CPU at 1 Hz, RSS; each tracker in a child process that hosts only its
+ * engine) and `scale` (1,000 `sleep` agents: spawn all, tick, stop all). Their
+ * fixed waits are ~30 s per tracker (idle windows, event-loop rounds); the rest
+ * is the machine's: on the shared 2-core machine containment took 2.5 min at
+ * load 5–11 and 4.5–6 min at load 15–25; scale 1 min at load ~8 and 3.5–10
+ * min at load 15–25 (1,000 spawns per tracker); the browser's 1,000-row figure
+ * 2–3 min. So they add several minutes to a whole run.
+ * `BENCH_ONLY=browser-rows` runs that browser figure alone.
+ *
  * Every process the bench starts carries CORRAL_AGENT_ID=bench<pid>-…; at the
  * end every supervisor stops its agents with SIGKILL and a sweep of
  * /proc/<pid>/environ proves none is left (any found is killed by pid, and the
- * run fails).
+ * run fails). Sections on cgroups also check that the engine left none.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,13 +34,16 @@ import { benchSampling, samplingLines, treeStopLines } from './sampling';
 import { benchFlood, FLOOD_FOOTNOTES } from './flood';
 import { benchPolicies, POLICY_FOOTNOTES } from './policies';
 import { benchCli, CLI_FOOTNOTES } from './cli';
+import { benchContainment, CONTAINMENT_FOOTNOTES } from './containment';
+import { benchScale, SCALE_FOOTNOTES } from './scale';
 import { benchSpawn } from './spawn';
 import { formatTable, heading, meets, type Line } from './stats';
 import { benchStop } from './stop';
 
-// A whole run takes ~5 min on an idle 2-core machine (the cli section added ~15 s); beside the test suite it
-// takes longer, and a watchdog that fires there only hides the figures.
-const WATCHDOG_MS = 12 * 60_000;
+// A whole run took ~5 min on an idle 2-core machine before issue 14's sections (the cli section added ~15 s);
+// beside the test suite it takes far longer (containment + scale alone 8–16 min at load 20), and a watchdog
+// that fires there only hides the figures.
+const WATCHDOG_MS = 40 * 60_000;
 
 const FOOTNOTES = [
   '[1] request → spawnAgent() resolves with status "running" (the engine verified the pid in /proc); the bench then checks /proc itself. One `node cooperative.cjs` every 120 ms; min–max spans all 30 spawns. Baseline: the same with child_process.spawn() alone (own process group, stdio ignored).',
@@ -69,7 +84,7 @@ async function main(): Promise<number> {
   watchdog.unref();
 
   try {
-    if (wanted('browser') || wanted('cli')) buildIfStale();
+    if (wanted('browser') || wanted('browser-rows') || wanted('cli')) buildIfStale();
     progress(`temp dir ${ctx.root}; agent ids ${PREFIX}-…; gc ${gcAvailable ? 'available' : 'NOT available'}`);
     if (wanted('spawn')) lines.push(...(await benchSpawn(ctx)));
     if (wanted('stop')) lines.push(...(await benchStop(ctx)));
@@ -79,9 +94,12 @@ async function main(): Promise<number> {
       lines.push(heading('stop: the sampling phases\' 100 tree agents'), ...treeStopLines(proc, ps));
       lines.push(...samplingLines(proc, ps));
     }
+    if (wanted('containment')) lines.push(...(await benchContainment(ctx)));
+    if (wanted('scale')) lines.push(...(await benchScale(ctx)));
     if (wanted('policies')) lines.push(...(await benchPolicies(ctx)));
     if (wanted('flood')) lines.push(...(await benchFlood(ctx)));
     if (wanted('browser')) await benchBrowser(ctx, lines);
+    else if (wanted('browser-rows')) await benchBrowser(ctx, lines, { only: 'rows' });
     if (wanted('cli')) lines.push(...(await benchCli(ctx)));
   } catch (error) {
     failed = true;
@@ -106,14 +124,17 @@ async function main(): Promise<number> {
   const totalS = (performance.now() - began) / 1000;
   lines.push(heading(`run: ${totalS.toFixed(0)} s total; leftovers after cleanup: ${leftovers.length}`));
   process.stdout.write(`\nCorral bench — ${new Date().toISOString()} — node ${process.version}, ${osSummary()}\n\n`);
-  process.stdout.write(`${formatTable(lines)}\n\n${[...FOOTNOTES, ...(wanted('policies') ? POLICY_FOOTNOTES : []), ...(wanted('flood') ? FLOOD_FOOTNOTES : []), ...(wanted('browser') ? BROWSER_FOOTNOTES : []), ...(wanted('cli') ? CLI_FOOTNOTES : [])].join('\n')}\n`);
+  process.stdout.write(`${formatTable(lines)}\n\n${[...FOOTNOTES, ...(wanted('containment') ? CONTAINMENT_FOOTNOTES : []), ...(wanted('scale') ? SCALE_FOOTNOTES : []), ...(wanted('policies') ? POLICY_FOOTNOTES : []), ...(wanted('flood') ? FLOOD_FOOTNOTES : []), ...(wanted('browser') || wanted('browser-rows') ? BROWSER_FOOTNOTES : []), ...(wanted('cli') ? CLI_FOOTNOTES : [])].join('\n')}\n`);
   if (!gcAvailable) process.stdout.write('Note: global.gc was not available, so RSS figures include garbage not yet collected.\n');
   const misses = lines.filter((line) => line.kind === 'row' && meets(line.median, line.target) === false).length;
   process.stdout.write(`\n${misses} figure(s) miss their target.${problems.length ? `\nProblems:\n- ${problems.join('\n- ')}` : ''}\n`);
   return failed || problems.length > 0 ? 1 : 0;
 }
 
-/** `BENCH_ONLY=spawn,stop` runs only those sections (spawn, stop, sampling, policies, flood, browser, cli); all by default. */
+/**
+ * `BENCH_ONLY=spawn,stop` runs only those sections (containment, scale, spawn, stop, sampling, policies, flood,
+ * browser, cli; browser-rows = the browser's 1,000-row figure alone); all by default.
+ */
 function wanted(section: string): boolean {
   const only = process.env['BENCH_ONLY'];
   return !only || only.split(',').includes(section);

@@ -88,6 +88,16 @@ export function ratioRow(measure: string, numerator: Row, denominator: Row, note
   };
 }
 
+/**
+ * How much `after` grew over `before`, in % of `before` (medians); the range is the widest the rounds
+ * allow, as in ratioRow. Negative = it shrank.
+ */
+export function growthRow(measure: string, after: Row, before: Row, target: Target | null = null, note?: string): Row {
+  const ratio = ratioRow(measure, after, before, note);
+  const percent = (value: number | null) => (value === null ? null : (value - 1) * 100);
+  return { ...ratio, unit: '%', median: percent(ratio.median), min: percent(ratio.min), max: percent(ratio.max), target };
+}
+
 export function meets(value: number | null, target: Target | null): boolean | null {
   if (target === null) return null;
   if (value === null) return false;

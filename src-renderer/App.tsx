@@ -25,7 +25,7 @@ import { settle } from './state/call-result';
 import { useAgentActions } from './state/use-agent-actions';
 import { useAgentRoute } from './state/agent-route';
 import { ConnectionContext, OFFLINE_REASON, useConnectionTracking } from './state/use-connection';
-import { useCorralSnapshot, useCorralStore } from './state/use-corral-state';
+import { useCorralSnapshot, useCorralStore, type CorralFeed } from './state/use-corral-state';
 import { useHostInfo } from './state/use-host-info';
 import { StopAllStatus, type StopAllState } from './summary/StopAll';
 import { SummaryHeader } from './summary/SummaryHeader';
@@ -38,8 +38,9 @@ type Confirmation =
   | { kind: 'stop-all'; count: number }
   | { kind: 'clear-finished'; agentIds: string[] };
 
-export function App({ api }: { api: CorralApi }) {
-  const { store, loadError } = useCorralStore(api);
+/** `feed` is the store already fed by the host (started before this first renders, see use-corral-state.ts). */
+export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
+  const { store, loadError } = useCorralStore(feed);
   const snapshot = useCorralSnapshot(store);
   const hostInfo = useHostInfo(api);
   const actions = useAgentActions(api, store);
@@ -64,7 +65,7 @@ export function App({ api }: { api: CorralApi }) {
   const summary = snapshot.summary;
   const liveCount = useMemo(() => {
     // Agents waiting to restart count too: Stop all cancels their restart.
-    if (summary !== null) return summary.byState.spawning + summary.byState.running + summary.byState.stopping + summary.byState.backoff;
+    if (summary !== null) return summary.byState.spawning + summary.byState.running + summary.byState.paused + summary.byState.stopping + summary.byState.backoff;
     let count = 0;
     for (const agent of agents.values()) if (isActive(agent.state)) count += 1;
     return count;
@@ -237,6 +238,7 @@ export function App({ api }: { api: CorralApi }) {
             onNewAgent={openNewAgent}
             actions={actions}
             onRemoved={forgetRemoved}
+            dataDir={hostInfo?.dataDir ?? null}
           />
           {!empty &&
             (openedAgent !== undefined ? (

@@ -5,6 +5,7 @@ import '@vitejs/plugin-react/preamble';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { startCorralFeed } from './state/use-corral-state';
 import { ConnectFailure, connectCorral } from './transport';
 import './styles.css';
 
@@ -23,9 +24,11 @@ root.render(
 
 connectCorral().then(
   (api) => {
+    // The list is asked for now, not from the App's effects: its round trip overlaps the App's first render.
+    const feed = startCorralFeed(api);
     root.render(
       <StrictMode>
-        <App api={api} />
+        <App api={api} feed={feed} />
       </StrictMode>,
     );
   },

@@ -53,6 +53,8 @@ export function createHandlers(engine: Supervisor, host: HostAdapter, client: Cl
     spawnAgent: async (request) => toSpawnResultView(await engine.spawnAgent(request)),
     runAgain: async ({ agentId }) => toSpawnResultView(await engine.runAgain(agentId)),
     restartAgent: async ({ agentId }) => toSpawnResultView(await engine.restartAgent(agentId)),
+    pauseAgent: async ({ agentId }) => toAgentView(await engine.pauseAgent(agentId)),
+    resumeAgent: async ({ agentId }) => toAgentView(await engine.resumeAgent(agentId)),
     stopAgent: async ({ agentId, force }) => {
       const { reports } = await engine.cleanup({ agentId, force });
       return reports[agentId]!; // the engine's StopReport is the contract's StopReportView

@@ -61,6 +61,8 @@ export function toAgentView(status: AgentStatus): AgentView {
     lastExit: status.lastExit,
     runCount: status.runCount,
     containment: status.containment,
+    pressure: status.pressure ?? null,
+    limitEnforcement: status.limitEnforcement,
   };
 }
 

@@ -14,6 +14,7 @@ const HELP = `Usage: corral COMMAND [flags]   (every command takes --data-dir D;
   logs ID [-f] [--stdout|--stderr] [--tail N]        an agent's output
   stop ID…|--all [--force]                           stop agents (whole trees)
   restart ID                                         stop (if running) and start again
+  pause ID… | resume ID…                             freeze agents' whole trees / let them run again
   rm ID…|--finished                                  forget ended agents and their logs
   wait ID…                                           wait for agents to end; exits with the exit code
   shutdown [--stop-agents]                           end the host (agents keep running unless --stop-agents)
@@ -48,6 +49,10 @@ async function dispatch(command: string | undefined, argv: string[]): Promise<nu
       return (await import('./commands/control')).restart(argv);
     case 'rm':
       return (await import('./commands/control')).rm(argv);
+    case 'pause':
+      return (await import('./commands/control')).pause(argv);
+    case 'resume':
+      return (await import('./commands/control')).resume(argv);
     case 'wait':
       return (await import('./commands/wait')).wait(argv);
     case 'shutdown':
@@ -76,6 +81,8 @@ async function help(command: string | undefined): Promise<number> {
     stop: async () => (await import('./commands/control')).STOP_USAGE,
     restart: async () => (await import('./commands/control')).RESTART_USAGE,
     rm: async () => (await import('./commands/control')).RM_USAGE,
+    pause: async () => (await import('./commands/control')).PAUSE_USAGE,
+    resume: async () => (await import('./commands/control')).RESUME_USAGE,
     wait: async () => (await import('./commands/wait')).WAIT_USAGE,
     shutdown: async () => (await import('./commands/shutdown')).SHUTDOWN_USAGE,
     apply: async () => (await import('./commands/agents-file')).APPLY_USAGE,

@@ -11,7 +11,7 @@ import type { AgentState } from '../../src-preload/contract';
 export const WIRE_PATH = '/corral-ws';
 
 /** The contract's LIVE_STATES: states in which the agent's processes may still be alive. */
-export const LIVE_STATES: ReadonlySet<AgentState> = new Set<AgentState>(['spawning', 'running', 'stopping']);
+export const LIVE_STATES: ReadonlySet<AgentState> = new Set<AgentState>(['spawning', 'running', 'paused', 'stopping']);
 
 /** The contract's `isLive`. */
 export function isLive(state: AgentState): boolean {

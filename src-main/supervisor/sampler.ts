@@ -1,17 +1,33 @@
 /**
- * The tick (DESIGN.md decision 7): once per interval, one snapshot of the
- * process table, every agent's tree computed from it, usage read for their
- * members only, each runner given its sample, then one batched `status`
- * event. Ticks never overlap: a caller during a tick shares it.
+ * The tick (DESIGN.md decision 7): once per interval, every agent's tree, usage
+ * read for their members only, each runner given its sample, then one batched
+ * `status` event. Ticks never overlap: a caller during a tick shares it.
+ *
+ * Where every sampled agent has a cgroup, the tick reads only their own
+ * processes (cgroup/cgroup-tree.ts) and takes no snapshot of the machine's:
+ * its cost grows with the agents, not with everything else running. A full
+ * snapshot is taken when some agent has no cgroup (the heuristic tracker needs
+ * the whole table), and every FULL_CHECK_MS anyway, which finds what the
+ * cgroup path does not look for (session members moved out of the cgroup, a
+ * zombie forked by a thread other than its parent's main one).
+ *
+ * The files such a tick reads are held open from tick to tick (process/held-files.ts):
+ * the cgroups' here, the members' by the reader; each is closed once its cgroup or
+ * process is no longer sampled, and all of them at `close()`.
  */
 import { performance } from 'node:perf_hooks';
 import type { AgentRunner } from './agent/agent-runner';
 import { messageOf } from './errors';
-import { collectTree, type ProcEntry, type ProcessReader, type ProcessTable, type TreeAnchor } from './process/process-table';
+import { CgroupFigures, readCgroupTrees, zombiesOf } from './process/cgroup/cgroup-tree';
+import { HeldFiles } from './process/held-files';
+import { collectTree, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable, type TreeAnchor } from './process/process-table';
 import type { SnapshotCache } from './process/snapshot-cache';
 import { summariseTree } from './process/tree-sample';
 import { nudgeZombieParents } from './process/zombies';
 import type { ProcessInfo } from './types';
+
+/** How often a tick of cgroup agents takes a full snapshot anyway (see above). */
+export const FULL_CHECK_MS = 30_000;
 
 export interface SamplerOptions {
   reader: ProcessReader;
@@ -37,6 +53,14 @@ export class Sampler {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private closed = false;
+  private lastFullAtMs = -Infinity;
+  /** The sampled cgroups' files (`cgroup.procs`, `cpu.stat`, pressure), owned by each cgroup's folder. */
+  private readonly cgroupFiles = new HeldFiles();
+  private readonly figures = new CgroupFigures(this.cgroupFiles);
+  /** Whether the reader holds files from a `readTrees` call that a later tick has not let go of. */
+  private readerHoldsTrees = false;
+  /** Per agent, the zombies of its last sample: no cgroup lists them, so they are looked for by identity. */
+  private readonly zombies = new WeakMap<AgentRunner, ProcessIdentity[]>();
 
   constructor(private readonly options: SamplerOptions) {}
 
@@ -101,16 +125,49 @@ export class Sampler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.ticking;
+    this.cgroupFiles.close(); // the reader's own go with `reader.close()`
   }
 
   private async tick(): Promise<void> {
     const runners = this.sampledRunners();
     this.options.beforeTick(runners);
+    const sampledCgroups = new Set<string>();
+    if (runners.length === 0 && this.readerHoldsTrees) await this.releaseTrees();
     if (runners.length > 0) {
-      const { table, trees } = await this.trees(runners);
+      const { table, trees } = await this.treesForTick(runners);
       const usage = await this.options.reader.usage(table, trees.flatMap(({ members }) => members.map((entry) => entry.pid)));
-      for (const { runner, anchor, members } of trees) runner.observe(summariseTree(table, anchor, members, usage));
+      for (const { runner, anchor, members } of trees) {
+        const sample = summariseTree(table, anchor, members, usage);
+        this.zombies.set(runner, zombiesOf(members));
+        if (anchor.cgroup && members.length > 0) sampledCgroups.add(anchor.cgroup.dir); // an emptied one is not sampled next tick
+        runner.observe(anchor.cgroup ? this.figures.apply(sample, anchor.cgroup) : sample);
+      }
     }
+    this.cgroupFiles.keepOnly(sampledCgroups);
     this.options.afterTick();
+  }
+
+  /** Each runner's tree: from the cgroups alone when every runner has one (and the reader can), else from a full snapshot. */
+  private async treesForTick(runners: AgentRunner[]): Promise<{ table: ProcessTable; trees: SampledTree[] }> {
+    const readTrees = this.options.reader.readTrees?.bind(this.options.reader);
+    const nowMs = performance.now();
+    const anchors = runners.map((runner) => runner.anchor());
+    const uncontained = anchors.some((anchor) => !anchor.cgroup);
+    if (!readTrees || nowMs - this.lastFullAtMs >= FULL_CHECK_MS || uncontained) {
+      this.lastFullAtMs = nowMs;
+      // Trees read from snapshots from now on: the reader lets go of the files it held for the last ones.
+      if (uncontained && this.readerHoldsTrees) await this.releaseTrees();
+      return this.trees(runners);
+    }
+    this.readerHoldsTrees = true;
+    const targets = anchors.map((anchor, i) => ({ anchor, cgroup: anchor.cgroup!, zombies: this.zombies.get(runners[i]!) ?? [] }));
+    const { table, members } = await readCgroupTrees({ readTrees }, targets, this.cgroupFiles);
+    return { table, trees: runners.map((runner, i) => ({ runner, anchor: anchors[i]!, members: members[i]! })) };
+  }
+
+  /** Lets the reader close the files it held for the trees (a `readTrees` of none keeps none). */
+  private async releaseTrees(): Promise<void> {
+    this.readerHoldsTrees = false;
+    await this.options.reader.readTrees?.([]);
   }
 }

@@ -2,7 +2,7 @@ import type { AgentState, AgentStatus, CleanupReport, ProcessSummary, StopReport
 
 /** Totals over a set of statuses: the one place that counts agents by state and adds up their trees. */
 export function summarise(agents: AgentStatus[], orphanCount = 0): ProcessSummary {
-  const byState: Record<AgentState, number> = { spawning: 0, running: 0, stopping: 0, backoff: 0, completed: 0, failed: 0, 'crash-looping': 0, cancelled: 0, lost: 0 };
+  const byState: Record<AgentState, number> = { spawning: 0, running: 0, paused: 0, stopping: 0, backoff: 0, completed: 0, failed: 0, 'crash-looping': 0, cancelled: 0, lost: 0 };
   let totalMemoryMb = 0;
   let totalCpuPercent = 0;
   let zombie = 0;

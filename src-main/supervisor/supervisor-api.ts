@@ -104,7 +104,14 @@ export interface Supervisor {
   getRunHistory(agentId: string): Promise<RunRecord[]>;
   /** Changes its policies now and for later runs; a niceness is applied to its live tree at once. */
   updatePolicies(agentId: string, change: PolicyChange): Promise<AgentStatus>;
-  /** Forgets an ended agent and deletes its log folder. A live agent must be stopped first. */
+  /**
+   * Freezes a running agent's whole tree (cgroup.freeze, else SIGSTOP to every member): `paused` until resumed or
+   * stopped, never stalled, never acted on by a guard. Paused already: unchanged. Any other state: `not-running`.
+   */
+  pauseAgent(agentId: string): Promise<AgentStatus>;
+  /** Lets a paused agent's tree run again (thaw, else SIGCONT). Running already: unchanged. Any other state: `not-running`. */
+  resumeAgent(agentId: string): Promise<AgentStatus>;
+  /** Forgets an ended agent and deletes its log folder. A live (or paused) agent must be stopped first. */
   removeAgent(agentId: string): Promise<void>;
   /** Removes every agent that has ended for good (not live, stopping or waiting to restart); their ids. */
   removeFinished(): Promise<string[]>;

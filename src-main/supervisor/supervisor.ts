@@ -4,10 +4,10 @@
  * log tail, the orphan sweep, the state file — behind the public API
  * (supervisor-api.ts). Host-agnostic: plain Node, never Electron (DESIGN.md decision 1).
  */
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AgentRunner } from './agent/agent-runner';
+import { removeRunner } from './agent/remove-agent';
 import { RequestReplay } from './agent/request-replay';
 import { isFinished, restartRunner, runAgainRequest, startRequest, type StartRegistry } from './agent/requested-start';
 import { needsStop, stopSubAgents } from './agent/stop-children';
@@ -134,6 +134,7 @@ class Engine implements Supervisor {
       reader: this.reader,
       snapshots: this.snapshots,
       intervalMs: Math.max(100, options.orphanSweepMs ?? 10_000),
+      containment: this.ctx.containment, // its cgroups stand in for environments in the background sweep
       liveAgents: () =>
         [...this.runners.values()]
           .filter((runner) => runner.isLive)
@@ -189,23 +190,15 @@ class Engine implements Supervisor {
   }
 
   async removeAgent(agentId: string): Promise<void> {
-    this.assertOpen();
-    const runner = this.requireRunner(agentId);
-    if (runner.isLive || runner.isStopping) {
-      throw new CorralError('already-running', `Agent "${agentId}" is ${runner.record.state}. Stop it before removing it.`);
-    }
-    runner.close();
-    this.ctx.containment?.removeAgent(agentId);
-    this.runners.delete(agentId);
-    this.logTail.remove(agentId);
-    this.masker.forget(agentId);
-    this.requests.forget(runner.record.request.requestId);
-    this.store.markDirty();
-    try {
-      rmSync(runner.record.paths.dir, { recursive: true, force: true });
-    } catch (error) {
-      this.warn(`Removed "${agentId}" but could not delete its logs at ${runner.record.paths.dir}: ${messageOf(error)}`);
-    }
+    removeRunner(this.registry, this.requireRunner(agentId), this.masker);
+  }
+
+  async pauseAgent(agentId: string): Promise<AgentStatus> {
+    return this.requireRunner(agentId).setPaused(true);
+  }
+
+  async resumeAgent(agentId: string): Promise<AgentStatus> {
+    return this.requireRunner(agentId).setPaused(false);
   }
 
   // ---- reading --------------------------------------------------------------

@@ -38,6 +38,7 @@ export type ErrorKind =
   | 'invalid-argument'
   | 'not-found'
   | 'already-running'
+  | 'not-running'
   | 'spawn-failed'
   | 'permission-denied'
   | 'io-error'

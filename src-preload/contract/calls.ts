@@ -65,6 +65,10 @@ const definitions = {
   runAgain: defineCall<SpawnResultView>()(agentRefSchema),
   /** Stops a running agent gracefully, then starts it again with the same request (a new run, trigger `user`). */
   restartAgent: defineCall<SpawnResultView>()(agentRefSchema),
+  /** Freezes a running agent's whole tree (cgroup.freeze, else SIGSTOP); it is `paused` until resumed or stopped. Not running: `not-running`. */
+  pauseAgent: defineCall<AgentView>()(agentRefSchema),
+  /** Lets a paused agent's tree run again (thaw, else SIGCONT). Not paused: `not-running`. */
+  resumeAgent: defineCall<AgentView>()(agentRefSchema),
   /** Stops an agent's whole tree: gracefully in three stages, or at once with `force`. */
   stopAgent: defineCall<StopReportView>()(z.strictObject({ agentId: agentIdSchema, force: z.boolean().optional() })),
   /** Stops every live agent in parallel. */

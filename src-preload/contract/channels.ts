@@ -21,6 +21,8 @@ export const CALL_NAMES = [
   'spawnAgent',
   'runAgain',
   'restartAgent',
+  'pauseAgent',
+  'resumeAgent',
   'stopAgent',
   'stopAll',
   'removeAgent',

@@ -20,16 +20,17 @@ const whole = (what: string, min: number, max: number) =>
 
 /**
  * Lifecycle of one agent. `lost`: it ended while Corral was not running.
+ * `paused`: its whole tree is frozen (cgroup.freeze, or SIGSTOP) until resumed; never stalled, never acted on by a guard.
  * `backoff`: it ended and its restart policy restarts it at `nextRestartAt`.
  * `crash-looping`: it kept failing and its policy's restart limit was reached.
  */
-export const agentStateSchema = z.enum(['spawning', 'running', 'stopping', 'backoff', 'completed', 'failed', 'crash-looping', 'cancelled', 'lost']);
+export const agentStateSchema = z.enum(['spawning', 'running', 'paused', 'stopping', 'backoff', 'completed', 'failed', 'crash-looping', 'cancelled', 'lost']);
 export type AgentState = z.infer<typeof agentStateSchema>;
 
 export const AGENT_STATES: readonly AgentState[] = agentStateSchema.options;
 
 /** Lifecycle states in which the agent's root process may still be alive: figures are live, it can be stopped. */
-export const LIVE_STATES: ReadonlySet<AgentState> = new Set<AgentState>(['spawning', 'running', 'stopping']);
+export const LIVE_STATES: ReadonlySet<AgentState> = new Set<AgentState>(['spawning', 'running', 'paused', 'stopping']);
 
 /** Whether an agent in this state may still have live processes (see LIVE_STATES). */
 export function isLive(state: AgentState): boolean {
@@ -109,6 +110,8 @@ export const exitSchema = z.object({
   stoppedBy: z.enum(['user', 'guard']).nullable(),
   /** A SIGKILL that Corral did not send: the kernel's OOM killer is the usual sender. */
   possiblyOutOfMemory: z.boolean(),
+  /** True when it is certain: its cgroup's `memory.events` counted an OOM kill during the run (absent when not known). */
+  oomKilled: z.boolean().optional(),
   /** For `spawn-failed`: what was tried. */
   spawn: z.object({ argv: z.array(z.string()), cwd: z.string(), path: z.string() }).nullable(),
   summary: z.string(),
@@ -177,6 +180,24 @@ export const resourceGuardSchema = z
   .refine((guard) => guard.memoryMb !== null || guard.cpuPercent !== null, 'a resource guard needs a memory or a CPU limit');
 export type ResourceGuard = z.infer<typeof resourceGuardSchema>;
 export type GuardAction = ResourceGuard['action'];
+
+/**
+ * Who holds one of the guard's limits: `enforced`, the kernel (the agent's cgroup's `memory.max` / `cpu.max`);
+ * `watched`, Corral's resource guard alone (sampled, acted on after `sustainedMs`). `why` says so in words.
+ */
+export const limitEnforcementSchema = z.object({ by: z.enum(['enforced', 'watched']), why: z.string() });
+export type LimitEnforcementView = z.infer<typeof limitEnforcementSchema>;
+
+/** Per limit of the agent's guard; null where the guard sets no such limit (or there is no guard). */
+export const guardLimitsSchema = z.object({ memory: limitEnforcementSchema.nullable(), cpu: limitEnforcementSchema.nullable() });
+export type GuardLimitsView = z.infer<typeof guardLimitsSchema>;
+
+/** One resource's pressure: the share of the last 10 s some of the agent's processes waited for it (PSI `some avg10`), 0–100; null when unreadable. */
+const pressurePercentSchema = z.number().min(0).max(100).nullable();
+
+/** Per-agent pressure from its cgroup's `cpu.pressure`, `memory.pressure`, `io.pressure` (read at most once a second). */
+export const pressureSchema = z.object({ cpu: pressurePercentSchema, memory: pressurePercentSchema, io: pressurePercentSchema });
+export type PressureView = z.infer<typeof pressureSchema>;
 
 /** Scheduling niceness, -20 (first) … 19 (last). */
 export const nicenessSchema = whole('Niceness', -20, 19);

@@ -9,7 +9,9 @@ import type {
   AgentState,
   ExitView,
   GuardAction,
+  GuardLimitsView,
   LogStream,
+  PressureView,
   ResourceGuard,
   RestartPolicy,
   StallPolicy,
@@ -100,6 +102,10 @@ export interface AgentView {
   runCount: number;
   /** How its processes are tracked and stopped: its own cgroup (nothing escapes), or process group, session, ppid walk and marker. */
   containment: 'cgroup' | 'process-group';
+  /** Its cgroup's pressure while it lives (null for a process-group agent, or once it has ended); absent from hosts older than the field. */
+  pressure?: PressureView | null;
+  /** Per limit of its guard: enforced by the kernel (its cgroup) or watched by Corral's guard alone, and why. */
+  limitEnforcement: GuardLimitsView;
 }
 
 /** Aggregate figures over every known agent. */
@@ -277,6 +283,7 @@ export const ERROR_CODES = [
   'invalid-argument',
   'not-found',
   'already-running',
+  'not-running', // the agent is not in a state the call acts on (e.g. pausing one that has ended); nothing changed
   'spawn-failed',
   'permission-denied',
   'io-error',

@@ -158,14 +158,12 @@ export function AgentList({
           if (row === undefined) return null;
           const agent = agents.get(row.agentId);
           if (agent === undefined) return null;
-          const samples = store.samplesOf(row.agentId);
           return (
             <AgentRow
               key={row.agentId}
               agent={agent}
               row={row}
-              samples={samples}
-              samplesVersion={samples?.cpu.version ?? 0}
+              store={store}
               selected={marked.size > 0 ? marked.has(row.agentId) : row.agentId === selectedId}
               cursor={row.agentId === selectedId}
               opened={row.agentId === openedId}

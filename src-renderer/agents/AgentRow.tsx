@@ -1,16 +1,18 @@
 /**
  * One agent in the Agents tree. Memoised with a field compare: a status tick
  * hands every row a fresh AgentView object, but a row renders only when a
- * figure it shows (or its sample history) actually changed.
+ * field it shows actually changed; its per-tick figures (runtime, CPU, memory,
+ * sparklines) are AgentFigures, which follows the store by itself.
  */
 import { memo, type CSSProperties } from 'react';
 import type { AgentView, GuardAlertView } from '../../src-preload/contract';
-import { Sparkline } from '../charts/Sparkline';
-import { describeGuardAlert, guardAlertBadge, RestartCountdown } from '../detail/agent-status';
-import { formatCpu, formatMemory, formatRuntime, formatTimestamp } from '../format/format';
+import { describeGuardAlert, guardAlertBadge, PAUSED_DESCRIPTION, RestartCountdown } from '../detail/agent-status';
+import { describePressure, highPressure } from '../detail/pressure';
+import { formatTimestamp } from '../format/format';
 import { isLive } from '../state/agent-state';
-import type { AgentSamples } from '../state/corral-store';
+import type { CorralStore } from '../state/corral-store';
 import { STALE_DESCRIPTION, useConnected } from '../state/use-connection';
+import { AgentFigures } from './AgentFigures';
 import type { TreeRow } from './agent-tree-model';
 import { pickModeOf, type PickMode } from './multi-select';
 
@@ -24,9 +26,8 @@ export function rowDomId(agentId: string): string {
 interface AgentRowProps {
   agent: AgentView;
   row: TreeRow;
-  samples: AgentSamples | undefined;
-  /** samples' cpu ring version at render time (rings are mutable; this is what the memo sees move). */
-  samplesVersion: number;
+  /** Where the row's per-tick figures read their agent and samples (AgentFigures.tsx). */
+  store: CorralStore;
   /** In the selection: the multi-selection when there is one, else the keyboard cursor. */
   selected: boolean;
   /** The keyboard cursor (the focus ring; apart from the selection while several rows are selected). */
@@ -38,7 +39,7 @@ interface AgentRowProps {
   onToggle: (agentId: string) => void;
 }
 
-function AgentRowImpl({ agent, row, samples, samplesVersion, selected, cursor = false, opened, top, onActivate, onToggle }: AgentRowProps) {
+function AgentRowImpl({ agent, row, store, selected, cursor = false, opened, top, onActivate, onToggle }: AgentRowProps) {
   const style: CSSProperties = { transform: `translateY(${top}px)`, height: ROW_HEIGHT };
   const indent: CSSProperties = { paddingInlineStart: 8 + row.depth * 18 };
   const progress = agent.progress === null ? null : Math.max(0, Math.min(100, agent.progress));
@@ -110,6 +111,11 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, cursor = 
                 {guardAlertBadge(agent.guardAlert)}
               </span>
             )}
+            {live && agent.pressure && highPressure(agent.pressure).length > 0 && (
+              <span className="badge badge-pressure" role="img" title={describePressure(agent.pressure)} aria-label={describePressure(agent.pressure)}>
+                pressure
+              </span>
+            )}
           </span>
         </span>
       </div>
@@ -117,15 +123,7 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, cursor = 
         <span className="agent-type">{agent.agentType || '—'}</span>
         <span className="agent-model">{agent.model ?? ''}</span>
       </div>
-      <div className="cell cell-runtime num">{formatRuntime(agent.runtimeSeconds)}</div>
-      <div className="cell cell-metric">
-        {live && <Sparkline ring={samples?.cpu} version={samplesVersion} floor={25} className="spark-cpu" />}
-        <span className="num">{live ? formatCpu(agent.treeCpuPercent) : '—'}</span>
-      </div>
-      <div className="cell cell-metric">
-        {live && <Sparkline ring={samples?.memory} version={samplesVersion} floor={16} className="spark-memory" />}
-        <span className="num">{live ? formatMemory(agent.treeMemoryMb) : '—'}</span>
-      </div>
+      <AgentFigures store={store} agentId={agent.agentId} />
       <div className="cell cell-progress" title={agent.progressMessage ?? undefined}>
         {progress !== null && (
           <>
@@ -142,7 +140,7 @@ function AgentRowImpl({ agent, row, samples, samplesVersion, selected, cursor = 
             <RestartCountdown nextRestartAt={agent.nextRestartAt} />
           </span>
         ) : (
-          <span className={`state-word state-${agent.state}`}>
+          <span className={`state-word state-${agent.state}`} title={agent.state === 'paused' ? PAUSED_DESCRIPTION : undefined}>
             {agent.state}
             {stale && <span className="stale-note"> (last known)</span>}
           </span>
@@ -156,12 +154,18 @@ function sameAlert(a: GuardAlertView | null, b: GuardAlertView | null): boolean 
   return a === b || (a !== null && b !== null && a.metric === b.metric && a.fired === b.fired && a.value === b.value && a.limit === b.limit && a.action === b.action && a.since === b.since);
 }
 
+/** The pressure badge shows (or its title changes) only when a figure does. */
+function samePressure(x: AgentView, y: AgentView): boolean {
+  const a = x.pressure ?? null;
+  const b = y.pressure ?? null;
+  return a === b || (a !== null && b !== null && a.cpu === b.cpu && a.memory === b.memory && a.io === b.io);
+}
+
 function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
   const x = a.agent;
   const y = b.agent;
   return (
-    a.samplesVersion === b.samplesVersion &&
-    a.samples === b.samples &&
+    a.store === b.store &&
     a.selected === b.selected &&
     a.cursor === b.cursor &&
     a.opened === b.opened &&
@@ -180,9 +184,6 @@ function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
         x.model === y.model &&
         x.state === y.state &&
         x.health === y.health &&
-        x.runtimeSeconds === y.runtimeSeconds &&
-        x.treeCpuPercent === y.treeCpuPercent &&
-        x.treeMemoryMb === y.treeMemoryMb &&
         x.progress === y.progress &&
         x.progressMessage === y.progressMessage &&
         x.zombieDescendants === y.zombieDescendants &&
@@ -190,6 +191,7 @@ function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
         x.nextRestartAt === y.nextRestartAt &&
         x.stalledSince === y.stalledSince &&
         x.policies.restart.maxRestarts === y.policies.restart.maxRestarts &&
+        samePressure(x, y) &&
         sameAlert(x.guardAlert, y.guardAlert)))
   );
 }

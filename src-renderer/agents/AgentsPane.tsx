@@ -11,6 +11,7 @@ import { buildAgentTree, type TreeFilter } from './agent-tree-model';
 import { BulkActions } from './BulkActions';
 import { comparatorFor, loadListSort, saveListSort, type ListSort } from './list-sort';
 import { rangeOf, stillListed, toggleIn } from './multi-select';
+import { useSavedSelection } from './saved-selection';
 import { SortHeader } from './SortHeader';
 
 interface AgentsPaneProps {
@@ -26,9 +27,11 @@ interface AgentsPaneProps {
   actions: AgentActions;
   /** An agent removed by a bulk Remove (the App forgets it as opened or selected). */
   onRemoved: (agentId: string) => void;
+  /** The host's data folder (null until known): the multi-selection is saved per folder and survives a reload. */
+  dataDir: string | null;
 }
 
-export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, onOpen, onRequestStop, onNewAgent, actions, onRemoved }: AgentsPaneProps) {
+export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, onOpen, onRequestStop, onNewAgent, actions, onRemoved, dataDir }: AgentsPaneProps) {
   const [filter, setFilter] = useState<TreeFilter>({ text: '', state: 'all' });
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [sort, setSort] = useState<ListSort>(loadListSort);
@@ -36,6 +39,8 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
   // Where a Shift+click range starts: the last row clicked plainly or with Ctrl/⌘.
   const anchor = useRef<string | null>(null);
   const agents = snapshot.agents;
+  const listed = useCallback((agentId: string) => store.getSnapshot().agents.has(agentId), [store]);
+  useSavedSelection(dataDir, snapshot.loaded, listed, marked, setMarked);
 
   useEffect(() => saveListSort(sort), [sort]);
   // One comparator per sort, and the tree rebuilt only when its inputs change.

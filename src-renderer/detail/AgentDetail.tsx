@@ -94,6 +94,8 @@ export function AgentDetail(props: AgentDetailProps) {
         </p>
         <LifecycleLines agent={agent} />
         <StopControls
+          api={api}
+          store={store}
           agent={agent}
           status={status}
           canOpenFolders={canOpenFolders}

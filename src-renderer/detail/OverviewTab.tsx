@@ -1,10 +1,11 @@
 /**
- * Overview: the facts, CPU and memory over time, and the live process tree.
+ * Overview: the facts (its cgroup's pressure among them), CPU and memory over time, and the live process tree.
  */
 import type { AgentView, CorralApi } from '../../src-preload/contract';
 import { LazyHistoryChart } from '../charts/LazyHistoryChart';
 import { formatCount, formatCpu, formatExitCode, formatMemory, formatRuntime, formatTimestamp, MISSING } from '../format/format';
 import { isLive } from '../state/agent-state';
+import { formatPressure } from './pressure';
 import type { CorralStore } from '../state/corral-store';
 import { useConnected } from '../state/use-connection';
 import { ProcessTable } from './ProcessTable';
@@ -42,6 +43,8 @@ function Facts({ agent }: { agent: AgentView }) {
   // The tree's figures are from its last sample: once it has ended there is no tree to count (the table below says so).
   const live = isLive(agent.state);
   const now = <T,>(value: T, format: (value: T) => string) => (live ? format(value) : MISSING);
+  // Pressure is its cgroup's: a process-group agent has none to read.
+  const pressure = (resource: 'cpu' | 'memory' | 'io') => (agent.containment === 'process-group' ? 'no cgroup' : now(agent.pressure?.[resource], formatPressure));
   const facts: [string, string][] = [
     ['State', stale ? `${agent.state} (last known)` : agent.state],
     ['PID', agent.pid === null ? MISSING : String(agent.pid)],
@@ -51,6 +54,9 @@ function Facts({ agent }: { agent: AgentView }) {
     ['CPU', now(agent.treeCpuPercent, formatCpu)],
     ['Memory', now(agent.treeMemoryMb, formatMemory)],
     ['Threads', now(agent.treeNumThreads, formatCount)],
+    ['CPU pressure', pressure('cpu')],
+    ['Memory pressure', pressure('memory')],
+    ['I/O pressure', pressure('io')],
     // The root plus its descendants; before start and after the end there are none.
     ['Processes', agent.pid === null || !live ? MISSING : String(agent.descendantCount + 1)],
     ['Zombie descendants', String(agent.zombieDescendants)],

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AgentPolicies, AgentView, CorralApi } from '../../src-preload/contract';
+import { LimitEnforcement } from '../policies/LimitEnforcement';
 import { clearPolicyErrors, PolicyFields } from '../policies/PolicyFields';
 import { buildPolicies, describePolicies, policyFormFrom, type PolicyErrors, type PolicyForm } from '../policies/policy-form';
 import { settle } from '../state/call-result';
@@ -85,6 +86,7 @@ export function PoliciesTab({ api, agent, onUpdated }: PoliciesTabProps) {
   return (
     <form ref={formRef} className="policies-tab" onSubmit={(event) => void save(event)} noValidate aria-label="Policies">
       <p className="muted small">Now: {describePolicies(agent.policies)}</p>
+      <LimitEnforcement guard={agent.policies.guard} enforcement={agent.limitEnforcement} />
       <PolicyFields value={form} errors={errors} idPrefix={`policy-${agentId}`} onChange={change} disabled={saving} />
       {callError !== null && (
         <p className="inline-alert" role="alert">

@@ -7,6 +7,9 @@ import { formatCpu, formatMemory, formatRestartCountdown, formatTimestamp } from
 import { assertNever } from '../state/assert-never';
 import { useNow } from '../state/use-now';
 
+/** What `paused` means, for a title wherever the state word is shown. */
+export const PAUSED_DESCRIPTION = 'Paused: its whole process tree is frozen (no CPU, no output) until resumed; stall detection and resource guards wait meanwhile.';
+
 /** "restarting in 4 s", ticking by itself (the list's rows re-render only when a figure changes). */
 export function RestartCountdown({ nextRestartAt }: { nextRestartAt: number | null }) {
   const now = useNow(250, nextRestartAt !== null);

@@ -8,7 +8,7 @@ const base: AgentView = {
   runtimeSeconds: 1, startedAt: null, endedAt: null, progress: null, progressMessage: null, descendantCount: 0, zombieDescendants: 0,
   error: null, notes: [], adopted: false, stopProgress: null, stopReport: null,
   policies: { restart: DEFAULT_RESTART_POLICY, stall: DEFAULT_STALL_POLICY, guard: null, niceness: null },
-  restarts: 0, nextRestartAt: null, stalledSince: null, lastOutputAt: null, guardAlert: null, lastExit: null, runCount: 1, containment: 'process-group',
+  restarts: 0, nextRestartAt: null, stalledSince: null, lastOutputAt: null, guardAlert: null, lastExit: null, runCount: 1, containment: 'process-group', limitEnforcement: { memory: null, cpu: null },
 };
 const exited = (code: number, summary: string): ExitView => ({
   kind: 'exited', code, signal: null, stopStage: null, stoppedBy: null, possiblyOutOfMemory: false, spawn: null, summary,

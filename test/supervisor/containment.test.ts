@@ -10,26 +10,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../src-main/supervisor/index';
-import { baseNameFor, Containment } from '../../src-main/supervisor/process/cgroup/containment';
+import { baseNameFor } from '../../src-main/supervisor/process/cgroup/containment';
 import { findCgroup2Mount } from '../../src-main/supervisor/process/cgroup/hierarchy';
 import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, trackPid, useSupervisor, waitForLog } from '../helpers/agents';
 import { brakeAndKillStorm } from '../helpers/proc';
 import { waitFor } from '../helpers/wait';
+import { cgroupsOff, underProcessGroupEnv } from '../helpers/cgroups';
 
 const prefix = idPrefix('contain');
 const STAGES = { firstTermMs: 300, secondTermMs: 300, killMs: 2000 };
-/**
- * Whether this machine can contain at all, whatever CORRAL_CONTAINMENT says: run with
- * CORRAL_CONTAINMENT=process-group, these tests drive today's heuristic tracker, and fail.
- */
-const available = ((): boolean => {
-  const forced = process.env['CORRAL_CONTAINMENT'];
-  delete process.env['CORRAL_CONTAINMENT'];
-  const { containment } = Containment.open(tempDir());
-  containment?.close();
-  if (forced !== undefined) process.env['CORRAL_CONTAINMENT'] = forced;
-  return containment !== null;
-})();
 
 /** Live pids whose command line or environment holds `needle`: the test's own /proc scan, not the engine's. */
 function liveWith(needle: string): number[] {
@@ -75,7 +64,7 @@ async function daemonAgent(supervisor: Supervisor): Promise<{ agentId: string; d
   return { agentId: req.agentId, daemon, token };
 }
 
-describe.skipIf(!available)('kernel containment: a cgroup per agent', () => {
+describe.skipIf(cgroupsOff)('kernel containment: a cgroup per agent', () => {
   it('counts an env-stripped, setsid, double-forked daemon in the tree and stops it: 0 survivors', async () => {
     const supervisor = await useSupervisor(prefix);
     const { agentId, daemon, token } = await daemonAgent(supervisor);
@@ -173,9 +162,7 @@ describe.skipIf(!available)('kernel containment: a cgroup per agent', () => {
 
 describe('the fallback: CORRAL_CONTAINMENT=process-group (what the heuristic tracker cannot catch)', () => {
   it('tracks by process group, says so in the status, and loses the env-stripped daemon (today\'s behaviour)', async () => {
-    const before = process.env['CORRAL_CONTAINMENT'];
-    process.env['CORRAL_CONTAINMENT'] = 'process-group';
-    try {
+    await underProcessGroupEnv(async () => {
       const dataDir = tempDir();
       // No tick of its own: a tick that happened to fall in the instant the launcher and the daemon
       // both lived would make the daemon a known member (the ppid walk) before it escaped.
@@ -190,9 +177,6 @@ describe('the fallback: CORRAL_CONTAINMENT=process-group (what the heuristic tra
       // The stop never saw it: it lives on (trackPid's cleanup ends it).
       expect(isPidAlive(daemon)).toBe(true);
       process.kill(daemon, 'SIGKILL');
-    } finally {
-      if (before === undefined) delete process.env['CORRAL_CONTAINMENT'];
-      else process.env['CORRAL_CONTAINMENT'] = before;
-    }
+    });
   });
 });

@@ -13,8 +13,8 @@ import { fingerprintIn } from './fingerprint';
 import type { AgentsFile, FileAgent } from './load';
 import type { CurrentAgent } from './target';
 
-/** States in which an agent is running, or will run again without being asked (backoff). */
-const UP_STATES: ReadonlySet<AgentState> = new Set<AgentState>(['spawning', 'running', 'backoff']);
+/** States in which an agent is running (or paused: its processes are there), or will run again without being asked (backoff). */
+const UP_STATES: ReadonlySet<AgentState> = new Set<AgentState>(['spawning', 'running', 'paused', 'backoff']);
 
 export type ApplyReason =
   /** start: the host has no agent with this id. */

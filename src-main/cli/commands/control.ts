@@ -1,4 +1,4 @@
-/** `corral stop`, `corral restart`, `corral rm`: changing what runs. */
+/** `corral stop`, `corral restart`, `corral pause`, `corral resume`, `corral rm`: changing what runs. */
 import type { StopReportView } from '../../../src-preload/contract';
 import { isLive } from '../../client/zod-free';
 import { parseCommand } from '../args';
@@ -10,6 +10,8 @@ import { printJson } from '../output';
 export const STOP_USAGE = 'corral stop ID…|--all [--force] [--json] [--data-dir D]';
 export const RESTART_USAGE = 'corral restart ID [--data-dir D]';
 export const RM_USAGE = 'corral rm ID…|--finished [--data-dir D]';
+export const PAUSE_USAGE = 'corral pause ID… [--data-dir D]';
+export const RESUME_USAGE = 'corral resume ID… [--data-dir D]';
 
 /** Stops agents (their whole trees, in parallel); exit 1 when anything survived, 4 when an id is unknown. */
 export async function stop(argv: string[]): Promise<number> {
@@ -78,6 +80,33 @@ export async function restart(argv: string[]): Promise<number> {
     const started = valueOf(await client.call('runAgain', { agentId }), `start ${agentId} again`);
     if (started.status === 'failed') throw new CliError(EXIT.failed, `${agentId} did not start again: ${started.error ?? 'unknown error'}`);
     process.stdout.write(`${agentId}: restarted (pid ${started.pid ?? '-'})\n`);
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Freezes agents' whole trees (`paused` until resumed or stopped); exit 1 when one is not running, 4 when an id is unknown. */
+export function pause(argv: string[]): Promise<number> {
+  return setPaused(argv, true);
+}
+
+/** Lets paused agents run again; exit 1 when one is not paused, 4 when an id is unknown. */
+export function resume(argv: string[]): Promise<number> {
+  return setPaused(argv, false);
+}
+
+async function setPaused(argv: string[], paused: boolean): Promise<number> {
+  const usage = paused ? PAUSE_USAGE : RESUME_USAGE;
+  const { positionals, dataDir } = parseCommand(argv, {}, usage);
+  if (positionals.length === 0) throw usageError(`Name the agents to ${paused ? 'pause' : 'resume'}.`, usage);
+  const client = await connectToHost(dataDir);
+  try {
+    // One at a time, in the order given: each line says what became of one agent.
+    for (const agentId of positionals) {
+      const view = valueOf(await client.call(paused ? 'pauseAgent' : 'resumeAgent', { agentId }), `${paused ? 'pause' : 'resume'} ${agentId}`);
+      process.stdout.write(`${agentId}: ${view.state}\n`);
+    }
     return 0;
   } finally {
     await client.close();

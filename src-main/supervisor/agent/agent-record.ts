@@ -9,6 +9,7 @@ import { AgentStop } from './agent-stop';
 import type { AgentPaths } from './launch';
 import { emptyLogs, type AgentLogs } from '../logs/log-rotation';
 import type { AgentCgroup } from '../process/cgroup/agent-cgroup';
+import { guardLimitsOf, type KernelLimits } from '../process/cgroup/limits';
 import { isDeadState, statusName, type ProcEntry, type ProcessIdentity, type TreeAnchor } from '../process/process-table';
 import { policiesOf } from '../policies/policies';
 import { ProgressReader } from './progress';
@@ -47,6 +48,8 @@ export interface AgentRun {
   knownMembers: ProcessIdentity[];
   /** The cgroup its processes were born in (process/cgroup/); null when the heuristic tracker follows them. */
   cgroup: AgentCgroup | null;
+  /** What its cgroup can hold and holds of the guard's limits (process/cgroup/limits.ts); null before a spawn or recovery set it. */
+  limits: KernelLimits | null;
   /** Per stream, where its bytes live across rotations (log-rotation.ts). Shared by every run of this agent id. */
   logs: AgentLogs;
   latest: TreeSample | null;
@@ -64,6 +67,8 @@ export interface AgentRun {
   /** In backoff: when it starts again. */
   nextRestartAt: number | null;
   lastOutputAtMs: number | null;
+  /** When it was last resumed from a pause: its stall clock starts over there (agent-pause.ts). */
+  resumedAtMs: number | null;
   stalledSinceMs: number | null;
   guard: GuardWatch;
   /** Secret keys whose values are not known (kept in memory by a host that restarted, or not decryptable). */
@@ -92,6 +97,7 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     stop: new AgentStop(),
     knownMembers: [],
     cgroup: null,
+    limits: null,
     logs: emptyLogs(),
     latest: null,
     history: new HistoryRing(historyCapacity),
@@ -104,6 +110,7 @@ export function newRun(request: DeploymentRequest, paths: AgentPaths, historyCap
     spawnFailure: null,
     nextRestartAt: null,
     lastOutputAtMs: null,
+    resumedAtMs: null,
     stalledSinceMs: null,
     guard: new GuardWatch(),
     missingSecrets: [],
@@ -214,6 +221,8 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     lastExit: run.runs.at(-1)?.exit ?? null,
     runCount: run.runs.at(-1)?.run ?? 0,
     containment: run.cgroup ? 'cgroup' : 'process-group',
+    pressure: isLive(run) && run.cgroup ? (sample?.pressure ?? null) : null,
+    limitEnforcement: guardLimitsOf(policies.guard, run.limits),
     secretEnvKeys: secretKeysOf(run),
   };
 }

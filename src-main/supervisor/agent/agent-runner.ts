@@ -9,24 +9,26 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { messageOf } from '../errors';
 import type { LogChange } from '../logs/log-tail';
-import { classifyExit, isFailure } from '../policies/exit-classification';
-import { definedPolicies, policiesOf } from '../policies/policies';
+import { classifyExit } from '../policies/exit-classification';
+import { policiesOf } from '../policies/policies';
 import { describeDecision, shouldRestart } from '../policies/restart-policy';
-import { requireNiceness } from '../process/priority';
 import type { ProcEntry, TreeAnchor } from '../process/process-table';
 import { isAlive } from '../process/terminate';
 import type { TreeSample } from '../process/tree-sample';
 import type { PersistedAgent } from '../state/state-store';
 import type { AgentPolicies, AgentState, AgentStatus, DeploymentRequest, DeploymentResponse, KillOptions, RunRecord, StopReport } from '../types';
-import { addNote, adoptRoot, anchorOf, fromPersisted, isLive, newRun, responseOf, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { addNote, anchorOf, fromPersisted, isLive, newRun, responseOf, rootIdentity, setNote, toPersisted, toStatus, type AgentRun } from './agent-record';
+import { pauseRun, releasePause, resumeRun, thawForStop } from './agent-pause';
 import { BY_USER, nothingToStop, type StopCause } from './agent-stop';
 import { agentPaths, appendCorralLine, recordSpawnFailure } from './launch';
 import { observeSample, watchTick } from './observe';
+import { applyPolicyChange } from './policy-change';
 import { beginRun, closeRecord, notePeaks } from './run-history';
 import { delay, fileSize, type RunnerContext } from './runner-context';
 import { RestartTimer } from './restart-timer';
-import { spawnRun } from './spawn-run';
+import { adoptFoundRoot, oomEnd, spawnRun } from './spawn-run';
 import type { StartUndo } from './start-undo';
+import { stopLineWriter } from './stop-lines';
 import { missingSecretsMessage, type OpenedSecrets } from './secrets';
 
 /** After a child's 'exit' the tree may still be going down: how long a stop or a spawn waits for the event. */
@@ -162,9 +164,10 @@ export class AgentRunner {
    */
   private end(state: 'completed' | 'failed' | 'cancelled' | 'lost', unseen: 'corral-away' | 'adopted' | null = null): void {
     const run = this.run;
+    releasePause(run, this.ctx); // ended while paused: nothing of it stays frozen
     const cause = run.stop.cause;
     const stop = cause && state === 'cancelled' ? { stage: run.stop.exitStage ?? 'term1', by: cause.by } : null;
-    const exit = classifyExit({ code: run.exitCode, signal: run.signal, stop, spawnFailure: run.spawnFailure, unseen });
+    const exit = classifyExit({ code: run.exitCode, signal: run.signal, stop, spawnFailure: run.spawnFailure, unseen, ...oomEnd(run) });
     const endedAt = run.endedAtMs ?? Date.now();
     if (run.record) {
       closeRecord(run.record, exit, endedAt);
@@ -226,6 +229,7 @@ export class AgentRunner {
     run.stop.ask(cause);
     if (run.stop.running && (!force || run.stop.runningForced)) return run.stop.running;
     const wasLive = isLive(run);
+    thawForStop(run, this.ctx);
     if (wasLive && run.state !== 'stopping') this.transition('stopping');
     return run.stop.begin({
       target: { agentId: this.agentId, ...this.anchor() },
@@ -240,6 +244,7 @@ export class AgentRunner {
         this.ctx.events.emit('stopStage', { agentId: this.agentId, ...progress });
       },
       onDone: (report) => this.stopped(run, report, wasLive),
+      line: stopLineWriter(this.ctx, this.agentId, run.paths),
     });
   }
 
@@ -290,7 +295,7 @@ export class AgentRunner {
     const run = this.run;
     const seen = observeSample(run, sample);
     // An adopted agent's end (no 'exit' event) is its root leaving the table; a spawning one's root is in no table yet.
-    if (seen.rootGone && !run.child && run.state === 'running') {
+    if (seen.rootGone && !run.child && (run.state === 'running' || run.state === 'paused')) {
       run.endedAtMs = Date.now();
       addNote(run, 'Ended while adopted: Corral was not its parent, so its exit code is unknown.');
       this.end('lost', 'adopted');
@@ -311,23 +316,20 @@ export class AgentRunner {
 
   // ---- changes asked for ------------------------------------------------------
 
-  /** New policies now and for later runs; a niceness is applied to the live tree first (refused: nothing changes). */
+  /** New policies now and for later runs (policy-change.ts); restarts turned off while one was due: it ends as its last run did. */
   updatePolicies(change: Partial<AgentPolicies>): void {
-    const run = this.run;
-    const defined = definedPolicies(change);
-    if (defined.niceness != null && isLive(run)) {
-      const pids = run.latest?.liveMembers.map((member) => member.pid) ?? (run.pid === null ? [] : [run.pid]);
-      requireNiceness(pids, defined.niceness);
-    }
-    run.request = { ...run.request, ...defined };
-    if (defined.guard !== undefined) run.guard.reset();
-    if (run.state === 'backoff' && policiesOf(run.request).restart.mode === 'no') {
-      // Restarts turned off while one was due: it ends as its last run did.
+    const endsAs = applyPolicyChange(this.run, change);
+    if (endsAs !== null) {
       this.cancelRestart();
-      const lastExit = run.runs.at(-1)?.exit ?? null;
-      this.transition(lastExit !== null && isFailure(lastExit) ? 'failed' : 'completed');
+      this.transition(endsAs);
     }
     this.ctx.save('soon');
+  }
+
+  /** Freezes its whole tree, `paused` until resumed or stopped, or lets it run again (agent-pause.ts). */
+  async setPaused(paused: boolean): Promise<AgentStatus> {
+    await (paused ? pauseRun : resumeRun)(this.run, this.ctx, (state) => this.transition(state));
+    return this.status();
   }
 
   note(message: string): void {
@@ -354,7 +356,7 @@ export class AgentRunner {
     const run = this.run;
     if (!sameBoot) run.knownMembers = []; // pids from before a reboot mean nothing now
     const wasSpawning = run.state === 'spawning';
-    if (root) adoptRoot(run, root);
+    if (root) adoptFoundRoot(this.ctx, run, root); // its cgroup too, when that still holds it
     if (root) this.tailFromEnd();
     if (run.state === 'stopping') {
       // Corral died mid-stop: `resume()` finishes it, so it never comes back as plain running nor stays half-stopped.
@@ -362,7 +364,7 @@ export class AgentRunner {
       addNote(run, root ? 'Corral restarted during its stop; the stop was resumed.' : 'Ended during its stop while Corral was not running; exit code unknown.');
     } else if (root) {
       run.adopted = true;
-      if (run.state !== 'running') this.transition('running');
+      if (run.state !== 'running' && run.state !== 'paused') this.transition('running'); // a paused tree stays frozen, and paused
       addNote(run, 'Re-adopted after Corral restarted; its exit code will not be known.');
     } else {
       run.endedAtMs = Date.now();

@@ -11,6 +11,7 @@ import { terminateTree, type StopTarget } from '../process/terminate';
 import type { ProcessReader } from '../process/process-table';
 import type { SnapshotCache } from '../process/snapshot-cache';
 import type { StopProgress, StopReport, StopStage, StopTimeouts } from '../types';
+import { endLine, stageLine } from './stop-lines';
 
 /** Why a stop was asked for: by the user (or Stop all), or by a resource guard that may start it again. */
 export interface StopCause {
@@ -33,6 +34,8 @@ export interface StopRun {
   onStage: (progress: StopProgress) => void;
   /** The current stop's tree is gone (or survived SIGKILL): must call `settle`. Not called for a stop a forced one overtook. */
   onDone: (report: StopReport) => Promise<void>;
+  /** Writes Corral's line for a stage begun or the stop's end to the agent's log (stop-lines.ts); `treeGone`: nothing of it is left. */
+  line: (text: string, treeGone: boolean) => void;
 }
 
 /** The report of a stop that found nothing to signal (an agent waiting for its restart), with the sub-agents it stopped. */
@@ -109,13 +112,16 @@ export class AgentStop {
         snapshots: run.snapshots,
         // Its sub-agents' stops took a while: its own tree is read afresh, not from the snapshot taken before them.
         requestedAt: children.length > 0 ? performance.now() : run.requestedAt,
-        onStage: (stage, deadline) => {
+        onStage: (stage, deadline, processCount) => {
           if (this.current !== running) return;
           this.stage = { stage, forced: run.force, deadline, stageMs };
           run.onStage(this.stage);
+          run.line(stageLine(stage, { processCount, forced: run.force, by: this.askedBy?.by ?? null, stageMs }), false);
         },
       });
       const report = { ...own, children };
+      const closing = this.current === running ? endLine(report) : null;
+      if (closing !== null) run.line(closing, report.outcome === 'stopped');
       if (this.current === running) await run.onDone(report);
       return report;
     });

@@ -12,6 +12,7 @@ import { writeCorralLine } from '../logs/corral-line';
 import { ensurePrivateDir, openForAppend, UnsafeFileError } from '../logs/safe-file';
 import type { AgentCgroup } from '../process/cgroup/agent-cgroup';
 import type { Containment } from '../process/cgroup/containment';
+import { applyLimits, noKernelLimits, prepareLimits, type ControllerProblems, type KernelLimits } from '../process/cgroup/limits';
 import { tooBigHint } from './arg-limits';
 import { checkCwd, resolveExecutable } from './resolve-executable';
 import type { DeploymentRequest, ErrorKind } from '../types';
@@ -29,12 +30,13 @@ export function agentPaths(dataDir: string, agentId: string): AgentPaths {
 }
 
 export type LaunchResult =
-  | { ok: true; child: ChildProcess; pid: number; stdoutOffset: number; stderrOffset: number; cgroup: AgentCgroup | null }
+  | { ok: true; child: ChildProcess; pid: number; stdoutOffset: number; stderrOffset: number; cgroup: AgentCgroup | null; limits: KernelLimits }
   | { ok: false; kind: ErrorKind; message: string };
 
 /**
  * `hostEnv`: what the host tells every agent (CORRAL_SOCKET, CORRAL_DATA_DIR): its facts, so they win over the request's env.
- * `containment`: where there is kernel containment, the child is born in the agent's cgroup (the result's `cgroup`).
+ * `containment`: where there is kernel containment, the child is born in the agent's cgroup (the result's `cgroup`),
+ * under the kernel limits of its guard where the controllers exist (the result's `limits`).
  */
 export async function launch(
   request: DeploymentRequest,
@@ -67,7 +69,11 @@ export async function launch(
     const stdio: StdioOptions = [request.stdin === undefined ? 'ignore' : 'pipe', out, err];
     const start = () => spawn(resolved.file, request.command.slice(1), { argv0: program, cwd, env, stdio, detached: process.platform !== 'win32', windowsHide: true });
     const cgroup = containment?.agent(request.agentId) ?? null;
+    // The previous run's limits off before the host passes through the cgroup; the guard's on once it has left.
+    const prepared = containment && cgroup ? prepareFor(containment, cgroup) : null;
     const placed = containment && cgroup ? containment.placedWhile(cgroup, start) : { value: start(), placed: false };
+    const unheld = containment ? 'it could not be started in its cgroup' : 'no cgroup of its own (process-group tracking)';
+    const limits = placed.placed && cgroup && prepared ? applyLimits(cgroup, request.guard ?? null, prepared) : noKernelLimits(unheld);
     const child = placed.value;
     const confirmed = await confirmSpawn(child);
     if (!confirmed.ok) return confirmed;
@@ -76,7 +82,7 @@ export async function launch(
       child.stdin.on('error', () => undefined);
       child.stdin.end(request.stdin);
     }
-    return { ok: true, child, pid: child.pid!, ...offsets, cgroup: placed.placed ? cgroup : null };
+    return { ok: true, child, pid: child.pid!, ...offsets, cgroup: placed.placed ? cgroup : null, limits };
   } catch (error) {
     // E2BIG is thrown here, synchronously, before any process exists: too large a command line is the request's fault.
     if (errnoOf(error) === 'E2BIG') return { ok: false, kind: 'spawn-failed', message: `Could not start ${program}: ${messageOf(error)}. ${tooBigHint(request.command, env)}` };
@@ -86,6 +92,17 @@ export async function launch(
     if (out !== null) closeSync(out);
     if (err !== null) closeSync(err);
   }
+}
+
+/** The agent's cgroup made and readied for the spawn (limits.ts); every controller missing when it cannot be made. */
+function prepareFor(containment: Containment, cgroup: AgentCgroup): ControllerProblems {
+  try {
+    cgroup.ensure();
+  } catch (error) {
+    const why = `its cgroup could not be made: ${messageOf(error)}`;
+    return { memory: why, cpu: why };
+  }
+  return prepareLimits(containment.base, cgroup);
 }
 
 /** What was tried when the program could not start: kept on the run record, and written to its stderr log. */

@@ -42,7 +42,8 @@ export function watchTick(run: AgentRun): GuardAlert | null {
     return null;
   }
   const policies = policiesOf(run.request);
-  const lastOutputAtMs = run.lastOutputAtMs ?? run.startedAtMs ?? sample.at;
+  // Time spent paused is not silence: the clock starts over at a resume.
+  const lastOutputAtMs = Math.max(run.lastOutputAtMs ?? run.startedAtMs ?? sample.at, run.resumedAtMs ?? 0);
   const meanCpuPercent = policies.stall ? run.history.meanTreeCpuSince(sample.at - policies.stall.quietMs) : null;
   run.stalledSinceMs = stalledSince({ nowMs: sample.at, lastOutputAtMs, meanCpuPercent, policy: policies.stall });
   const fired = run.guard.observe({ atMs: sample.at, treeCpuPercent: sample.treeCpuPercent, treeMemoryMb: sample.treeMemoryMb }, policies.guard);

@@ -7,10 +7,11 @@
  * one cut short between the spawn and the second write is found by its marker
  * (recovery.ts).
  */
+import { limitsFound, oomKillsOf } from '../process/cgroup/limits';
 import { applyNiceness } from '../process/priority';
-import { isDeadState } from '../process/process-table';
+import { isDeadState, type ProcEntry } from '../process/process-table';
 import type { ErrorKind } from '../types';
-import { addNote, toPersisted, type AgentRun } from './agent-record';
+import { addNote, adoptRoot, toPersisted, type AgentRun } from './agent-record';
 import { launch } from './launch';
 import { noteLogStart } from './run-history';
 import type { RunnerContext } from './runner-context';
@@ -38,6 +39,7 @@ export async function spawnRun(ctx: RunnerContext, run: AgentRun, hooks: SpawnHo
   run.child = child;
   run.pid = pid;
   run.cgroup = launched.cgroup;
+  run.limits = launched.limits;
   run.startedAtMs = Date.now();
   // Nothing printed yet (the UI says "never"); the stall clock starts at startedAtMs meanwhile (observe.ts).
   run.lastOutputAtMs = null;
@@ -64,6 +66,24 @@ export async function spawnRun(ctx: RunnerContext, run: AgentRun, hooks: SpawnHo
   if (entry) run.startTime = entry.startTime;
   writeAhead(ctx, run);
   return { ok: true, verified: run.endedAtMs === null && entry !== null && !isDeadState(entry.stateCode) };
+}
+
+/**
+ * After Corral restarted, `root` (identity checked by recovery.ts) becomes the run's, and the run gets its cgroup back
+ * when that still holds the root, so it stays contained (membership, the stop by cgroup.kill) under the limits it has.
+ */
+export function adoptFoundRoot(ctx: RunnerContext, run: AgentRun, root: ProcEntry): void {
+  adoptRoot(run, root);
+  run.cgroup = ctx.containment?.reattach(run.request.agentId, root.pid) ?? null;
+  run.limits = run.cgroup ? limitsFound(run.cgroup) : null;
+}
+
+/** What the end of a run needs to know of the kernel's OOM killer (exit-classification.ts): kills counted during it, and its memory limit. */
+export function oomEnd(run: AgentRun): { oomKills: number | null; memoryLimitMb: number | null } {
+  const before = run.limits?.oomKillsAtStart ?? null;
+  const now = run.cgroup ? oomKillsOf(run.cgroup) : null;
+  const memoryLimitMb = run.limits?.memoryMb ?? null;
+  return { oomKills: before === null || now === null ? null : Math.max(0, now - before), memoryLimitMb };
 }
 
 /** The run's record as state.json would hold it, on disk before this returns. */

@@ -3,9 +3,13 @@
  * chunks. The agent writes straight to the file (DESIGN.md decision 5); this
  * only reads, so a slow reader can never block an agent.
  *
+ * A file is looked at when the kernel says it changed (file-watch.ts), so quiet
+ * agents cost no reads; a slow safety poll catches missed notifications, and a
+ * file that cannot be watched is polled at the old fast pace.
+ *
  * Offsets handed out are logical (see log-rotation.ts): the bytes rotated out
  * of the live file plus the offset in it, so they keep growing across
- * rotations. Rotation is checked here because each poll already stats the file.
+ * rotations. Rotation is checked here because each look already stats the file.
  *
  * The file's name is in the agent's folder, so the agent may replace it
  * (safe-file.ts): it is opened without following a link and only as a plain
@@ -15,6 +19,7 @@
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { messageOf } from '../errors';
+import { TailSchedule, type Watched } from './file-watch';
 import { indexPathOf, LogIndexWriter } from './log-index';
 import { abandonRotation, emptyStreamLog, finishRotation, prepareRotation, type PreparedRotation, type RotationOutcome, type RotationPolicy, type StreamLog } from './log-rotation';
 import { identityAt, identityOf, isSameFile, openChecked, UnsafeFileError, type FileIdentity } from './safe-file';
@@ -34,10 +39,13 @@ export interface LogChange {
 }
 
 export interface LogTailOptions {
+  /** The pace (file-watch.ts, PACE_MS by default): the poll of a file that cannot be watched, the least gap between looks at a busy one. */
   intervalMs?: number;
+  /** Period of the look at every file that catches missed notifications (file-watch.ts, SAFETY_POLL_MS by default). */
+  safetyPollMs?: number;
   /** Largest `data` in one event. */
   maxChunkBytes?: number;
-  /** Most bytes read from one file per poll; a file with more waiting is polled again right after other work. */
+  /** Most bytes read from one file per look; a file with more waiting is looked at again right after other work. */
   maxBytesPerPoll?: number;
   /** When nobody listens, files are not read: their offsets just follow the end. */
   isWanted: () => boolean;
@@ -51,13 +59,15 @@ export interface LogTailOptions {
   onActivity?: (agentId: string) => void;
 }
 
-interface TailedFile {
+interface TailedFile extends Watched {
   agentId: string;
   stream: LogEvent['stream'];
   path: string;
   fd: number | null;
   /** What `fd` is, to notice the name being given to something else. */
   identity: FileIdentity | null;
+  /** The agent was told once that this file is polled instead of watched. */
+  isUnwatchedNoted: boolean;
   /** Physical offset in the live file: what was read (or skipped) so far. */
   offset: number;
   /** Used when the supervisor keeps no record for this agent. */
@@ -84,15 +94,28 @@ interface TailedFile {
 const MAX_RECENT_MARKS = 256;
 
 export class LogTail {
+  /** What the tail did since it was made: `checks` looks at a file (an fstat each), `reads` read calls. */
+  readonly stats = { checks: 0, reads: 0 };
   private readonly files = new Map<string, TailedFile>();
-  private timer: NodeJS.Timeout | null = null;
-  private again: NodeJS.Immediate | null = null;
+  private readonly schedule: TailSchedule<TailedFile>;
   private readonly buffer: Buffer;
   /** Rotations whose copy is under way; `close()` waits for them so no `.rotating` copy outlives the tail. */
   private readonly rotations = new Set<Promise<void>>();
 
   constructor(private readonly options: LogTailOptions) {
     this.buffer = Buffer.allocUnsafe(options.maxChunkBytes ?? 64 * 1024);
+    this.schedule = new TailSchedule({
+      safetyPollMs: options.safetyPollMs,
+      paceMs: options.intervalMs,
+      files: () => this.files.values(),
+      look: (include) => this.pass(include),
+      onUnwatched: (file, failure) => {
+        if (file.isUnwatchedNoted) return;
+        file.isUnwatchedNoted = true;
+        const note = `${file.stream}.log cannot be watched for changes (${failure.message}); Corral looks at it every ${this.schedule.paceMs} ms instead.`;
+        this.options.onChange(file.agentId, { note });
+      },
+    });
   }
 
   /** Starts tailing `path` from physical `offset` (the file's size before this run wrote to it). */
@@ -104,6 +127,10 @@ export class LogTail {
       path,
       fd: null,
       identity: null,
+      watcher: null,
+      isDirty: true, // opened (and watched) on the next turn
+      lookedAt: 0,
+      isUnwatchedNoted: false,
       offset,
       ownLog: emptyStreamLog(),
       finishing: false,
@@ -116,12 +143,19 @@ export class LogTail {
       indexedEnd: offset,
       recent: [],
     });
-    this.ensureTimer();
+    this.schedule.ensure();
+    this.schedule.soon();
+  }
+
+  /** Whether the agent's `stream` is tailed now (added, not yet finished or removed). */
+  has(agentId: string, stream: LogEvent['stream']): boolean {
+    return this.files.has(`${agentId}\0${stream}`);
   }
 
   /** Reads what is left of the agent's files, then stops tailing them. */
   finish(agentId: string): void {
-    for (const file of this.files.values()) if (file.agentId === agentId) file.finishing = true;
+    for (const file of this.files.values()) if (file.agentId === agentId) file.finishing = file.isDirty = true;
+    this.schedule.soon();
   }
 
   remove(agentId: string, stream?: LogEvent['stream']): void {
@@ -131,20 +165,29 @@ export class LogTail {
     }
   }
 
-  /** One pass over every tailed file. Never throws: problems become changes on the agent. */
+  /** One look at every tailed file (the safety poll). Never throws: problems become changes on the agent. */
   poll(): void {
+    this.pass(() => true);
+  }
+
+  /** One look at each file `include` picks; a file left behind (more to read, finishing) is looked at again on the next turn. */
+  private pass(include: (file: TailedFile) => boolean): void {
     const limit = this.options.maxBytesPerPoll ?? 1024 * 1024;
     const wanted = this.options.isWanted();
     let isBehind = false;
     for (const [key, file] of this.files) {
+      if (!include(file)) continue;
+      file.isDirty = false;
       let readNow = 0;
       try {
         if (file.fd === null) {
           const opened = openChecked(file.path, 'read');
           file.fd = opened.fd;
           file.identity = identityOf(opened.stats);
+          this.schedule.watch(file, opened.fd, file.path);
         } else this.checkName(file);
         const log = this.options.logOf?.(file.agentId, file.stream) ?? file.ownLog;
+        this.stats.checks++;
         const stats = fstatSync(file.fd);
         const size = stats.size;
         if (size !== file.lastSize) {
@@ -160,7 +203,7 @@ export class LogTail {
           file.offset += got;
           readNow += got;
         }
-        if (file.offset < size) isBehind = true;
+        if (file.offset < size) isBehind = file.isDirty = true;
         const policy = this.options.rotation;
         if (policy && size > policy.maxBytes && !file.isRotating && Date.now() >= file.retryRotationAt) this.rotate(key, file, policy);
         file.isFailing = false;
@@ -178,14 +221,16 @@ export class LogTail {
       }
       // A rotation under way finishes first: cutting it short would leave the file over its limit and a `.rotating` copy behind.
       if (file.finishing && readNow === 0 && !file.isRotating) this.dropFile(key, file);
+      else if (file.finishing && !file.isRotating) isBehind = file.isDirty = true; // until a look finds nothing new
     }
-    if (this.files.size === 0) this.stopTimer();
-    else if (isBehind) this.pollSoon();
+    if (this.files.size === 0) this.schedule.stop();
+    else this.schedule.ensure();
+    if (isBehind) this.schedule.soon();
   }
 
   /** Stops tailing; resolves once every rotation under way has been given up and its partial copy removed. */
   async close(): Promise<void> {
-    this.stopTimer();
+    this.schedule.stop();
     for (const [key, file] of this.files) this.dropFile(key, file);
     await Promise.all(this.rotations);
   }
@@ -194,6 +239,7 @@ export class LogTail {
   private emit(file: TailedFile, fd: number, base: number, from: number, to: number): number {
     let at = from;
     while (at < to) {
+      this.stats.reads++;
       const got = readSync(fd, this.buffer, 0, Math.min(this.buffer.length, to - at), at);
       if (got <= 0) break;
       // Copy out: the shared buffer is reused on the next read.
@@ -231,7 +277,7 @@ export class LogTail {
       // Reading the copy back failed after the cut: the bytes are in the rotated file, only the live view misses them.
       this.options.onChange(file.agentId, { note: `Rotated ${file.stream}.log but could not read it back: ${messageOf(error)}.` });
     }
-    this.pollSoon();
+    this.schedule.soon(file);
   }
 
   private applyRotation(file: TailedFile, policy: RotationPolicy, prepared: PreparedRotation): void {
@@ -323,6 +369,7 @@ export class LogTail {
   }
 
   private closeFile(file: TailedFile): void {
+    this.schedule.unwatch(file);
     if (file.fd === null) return;
     try {
       closeSync(file.fd);
@@ -331,28 +378,6 @@ export class LogTail {
     }
     file.fd = null;
     file.identity = null;
-  }
-
-  private pollSoon(): void {
-    if (this.again) return;
-    // Not unref'd: an unref'd immediate lets the loop sleep in its poll phase until some other timer fires.
-    this.again = setImmediate(() => {
-      this.again = null;
-      this.poll();
-    });
-  }
-
-  private ensureTimer(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.poll(), this.options.intervalMs ?? 100);
-    this.timer.unref();
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    if (this.again) clearImmediate(this.again);
-    this.again = null;
   }
 }
 

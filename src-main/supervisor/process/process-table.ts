@@ -77,7 +77,24 @@ export interface ProcessReader {
   agentMarkers(table: ProcessTable, skip: ReadonlySet<number>, dataDir: string, memo?: MarkerMemo): Promise<Map<number, string>>;
   /** Full command lines of `pids`, for display; a pid that cannot be read is left out. */
   commandLines(pids: readonly number[]): Promise<Map<number, string>>;
+  /**
+   * Per tree, its processes read on their own (never the whole table, so the cost grows with these
+   * processes alone): each seed's `identities` while still the process they name (root first), its
+   * `pids` as they are (a cgroup's list), and the children of every live one, zombies included.
+   * Absent where the OS keeps no children lists to read (the tick then takes a full snapshot).
+   * The reader may hold the members' files open until a call whose trees no longer hold them (a
+   * call with no seeds lets go of all) or `close()`.
+   */
+  readTrees?(seeds: readonly TreeSeeds[]): Promise<ProcEntry[][]>;
   close(): void;
+}
+
+/** Where `readTrees` starts one tree. */
+export interface TreeSeeds {
+  /** Members as listed (an agent's `cgroup.procs`). */
+  pids: readonly number[];
+  /** Members known by identity (its root first, members seen before): a recycled pid is left out. */
+  identities: readonly ProcessIdentity[];
 }
 
 export function buildTable(entries: Iterable<ProcEntry>, takenAtMs: number): ProcessTable {

@@ -40,8 +40,8 @@ export interface TerminateOptions {
    * it will do, so the stops of one `cleanup()` share one snapshot.
    */
   requestedAt?: number;
-  /** Called as each stage begins, for progress display. */
-  onStage?: (stage: StopStage, deadlineMs: number) => void;
+  /** Called as each stage begins, for progress display (and the log's line): `processCount` members are still alive. */
+  onStage?: (stage: StopStage, deadlineMs: number, processCount: number) => void;
 }
 
 const POLL_START_MS = 2;
@@ -95,7 +95,7 @@ async function runStages(target: StopTarget, options: TerminateOptions, stop: St
   for (const { stage, signal, waitMs } of stages) {
     const alive = await stillMembers(target, options, stop, lastSignalAt, lastStage);
     if (alive.length === 0) return [];
-    options.onStage?.(stage, Date.now() + waitMs);
+    options.onStage?.(stage, Date.now() + waitMs, alive.length);
     lastSignalAt = performance.now();
     if (signal === 'SIGKILL' && process.platform !== 'win32') {
       const run = { target, tracked, reader: options.reader, snapshots: options.snapshots, memo };

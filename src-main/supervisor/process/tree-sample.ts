@@ -9,6 +9,7 @@ import {
   type TreeAnchor,
 } from './process-table';
 import type { ProcessInfo } from '../types';
+import type { PressureFigures } from './cgroup/pressure';
 
 /** One agent's tree as seen on one tick. */
 export interface TreeSample {
@@ -24,6 +25,8 @@ export interface TreeSample {
   treeCpuPercent: number | null;
   treeMemoryMb: number | null;
   treeNumThreads: number | null;
+  /** Its cgroup's pressure (cgroup/pressure.ts); null without a cgroup or with no live member. */
+  pressure: PressureFigures | null;
 }
 
 const MB = 1024 * 1024;
@@ -85,6 +88,7 @@ export function summariseTree(
     treeCpuPercent: anyLive && cpu !== null ? Math.round(cpu * 10) / 10 : anyLive ? null : 0,
     treeMemoryMb: anyLive ? toMb(rss) : 0,
     treeNumThreads: anyLive ? threads : 0,
+    pressure: null,
   };
 }
 

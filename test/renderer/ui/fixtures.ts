@@ -38,6 +38,7 @@ export function agentView(agentId: string, overrides: Partial<AgentView> = {}): 
     lastExit: null,
     runCount: 1,
     containment: 'cgroup',
+    limitEnforcement: { memory: null, cpu: null },
     ...overrides,
   };
 }
@@ -78,7 +79,7 @@ export function agentMap(...agents: AgentView[]): Map<string, AgentView> {
 export function summaryView(overrides: Partial<SummaryView> = {}): SummaryView {
   return {
     totalAgents: 0,
-    byState: { spawning: 0, running: 0, stopping: 0, backoff: 0, completed: 0, failed: 0, 'crash-looping': 0, cancelled: 0, lost: 0 },
+    byState: { spawning: 0, running: 0, paused: 0, stopping: 0, backoff: 0, completed: 0, failed: 0, 'crash-looping': 0, cancelled: 0, lost: 0 },
     zombieDescendants: 0,
     totalMemoryMb: 0,
     totalCpuPercent: 0,

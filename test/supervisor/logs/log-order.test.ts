@@ -13,7 +13,14 @@ import { idPrefix, request, tempDir, useSupervisor } from '../../helpers/agents'
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('logorder');
-const ALTERNATING = "for i in 1 2 3 4 5; do echo out$i; sleep 0.1; echo err$i >&2; sleep 0.1; done";
+/**
+ * The order is kept to the tail's time resolution: a look of the tail that finds both streams grown
+ * cannot tell which was written first. So the writes are spaced well beyond the longest event-loop
+ * stall a loaded 2-core CI machine shows (a spawn burst starved the first look ~250 ms at load 15),
+ * and the first one waits for the burst to pass.
+ */
+const GAP = 'sleep 0.3';
+const ALTERNATING = `sleep 0.5; for i in 1 2 3 4 5; do echo out$i; ${GAP}; echo err$i >&2; ${GAP}; done`;
 
 interface TimedLine {
   text: string;
@@ -76,7 +83,7 @@ describe('log order across streams', () => {
   it('after rotation the order holds across the rotated files, paged back a little at a time', async () => {
     const supervisor = await useSupervisor(prefix, { logPollMs: 20, logMaxBytes: 40, logMaxFiles: 20 });
     // Each line is long enough that the live files rotate several times during the run.
-    const script = "for i in 1 2 3 4 5; do echo out$i-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; sleep 0.1; echo err$i-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb >&2; sleep 0.1; done";
+    const script = `sleep 0.5; for i in 1 2 3 4 5; do echo out$i-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; ${GAP}; echo err$i-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb >&2; ${GAP}; done`;
     const { agentId, logDir } = await runAlternating(supervisor, script);
     await waitFor(() => existsSync(path.join(logDir, 'stdout.log.1')) && existsSync(path.join(logDir, 'stderr.log.1')), { what: 'rotated files' });
     const stdout = await readAllPaged(supervisor, agentId, 'stdout', 17);

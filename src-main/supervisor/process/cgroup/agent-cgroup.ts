@@ -14,6 +14,16 @@ import { errnoOf } from '../../errors';
 /** How often `whenEmpty` looks anyway, in case a change notification was missed: a safety net, not the mechanism. */
 const SAFETY_POLL_MS = 1000;
 
+/** The pids in `cgroup.procs` text, one a line. */
+export function parsePids(text: string): number[] {
+  const pids: number[] = [];
+  for (const line of text.split('\n')) {
+    const pid = Number(line);
+    if (line !== '' && Number.isInteger(pid) && pid > 0) pids.push(pid);
+  }
+  return pids;
+}
+
 export class AgentCgroup {
   constructor(readonly dir: string) {}
 
@@ -29,13 +39,12 @@ export class AgentCgroup {
   /** The pids in it now (zombies are not listed: an exited process has left its cgroup). Empty when the cgroup is gone. */
   pids(): number[] {
     const text = this.read('cgroup.procs');
-    if (text === null) return [];
-    const pids: number[] = [];
-    for (const line of text.split('\n')) {
-      const pid = Number(line);
-      if (line !== '' && Number.isInteger(pid) && pid > 0) pids.push(pid);
-    }
-    return pids;
+    return text === null ? [] : parsePids(text);
+  }
+
+  /** The path of one of its files (`cpu.stat`, `memory.current`, `cpu.pressure`…), for readers that read it their own way. */
+  file(name: string): string {
+    return path.join(this.dir, name);
   }
 
   /** True while any live process is in it or below it. */
@@ -65,29 +74,45 @@ export class AgentCgroup {
    * Driven by change notifications on `cgroup.events`; `safetyPollMs` is only the fallback's pace.
    */
   whenEmpty(deadline: number, safetyPollMs = SAFETY_POLL_MS): Promise<boolean> {
-    if (!this.populated()) return Promise.resolve(true);
+    return this.whenEvents(() => !this.populated(), deadline, safetyPollMs);
+  }
+
+  /** Resolves true once every member is frozen (`frozen` true) or none is, false at `deadline` (a `Date.now()` reading). */
+  whenFrozen(frozen: boolean, deadline: number, safetyPollMs = SAFETY_POLL_MS): Promise<boolean> {
+    return this.whenEvents(() => this.frozen() === frozen, deadline, safetyPollMs);
+  }
+
+  /** Whether `cgroup.freeze` asks for frozen (a pause's own mark, set before every member is frozen). */
+  freezeAsked(): boolean {
+    return this.read('cgroup.freeze')?.trim() === '1';
+  }
+
+  /**
+   * Resolves true once `reached()` holds, false at `deadline`. The kernel announces each change of
+   * `cgroup.events` (populated, frozen) as a modification of the file; the poll is only a safety net.
+   */
+  private whenEvents(reached: () => boolean, deadline: number, safetyPollMs: number): Promise<boolean> {
+    if (reached()) return Promise.resolve(true);
     return new Promise((resolve) => {
       let watcher: FSWatcher | null = null;
-      let safety: NodeJS.Timeout | null = null;
-      let timer: NodeJS.Timeout | null = null;
-      const finish = (empty: boolean): void => {
+      const finish = (done: boolean): void => {
         watcher?.close();
-        if (safety) clearInterval(safety);
-        if (timer) clearTimeout(timer);
-        resolve(empty);
+        clearInterval(safety);
+        clearTimeout(timer);
+        resolve(done);
       };
       const check = (): void => {
-        if (!this.populated()) finish(true);
+        if (reached()) finish(true);
       };
+      const safety = setInterval(check, Math.max(1, safetyPollMs));
+      const timer = setTimeout(() => finish(reached()), Math.max(0, deadline - Date.now()));
       try {
         watcher = watch(path.join(this.dir, 'cgroup.events'), check);
         watcher.on('error', () => undefined);
       } catch {
-        watcher = null; // the poll below does the work alone
+        watcher = null; // the poll does the work alone
       }
-      safety = setInterval(check, Math.max(1, safetyPollMs));
-      timer = setTimeout(() => finish(!this.populated()), Math.max(0, deadline - Date.now()));
-      check(); // it may have emptied before the watch began
+      check(); // it may have changed before the watch began
     });
   }
 

@@ -14,9 +14,11 @@
  * its spawn is a synchronous fork+exec on the calling thread and a child is born
  * in its parent's cgroup. So the host moves itself (all its threads: v2 moves
  * whole processes) into the agent's cgroup, spawns, and moves back, with nothing
- * else running in between. The host only ever passes through; no controller is
- * enabled in any `subtree_control` we create, so the "no internal processes"
- * rule never applies (it binds only where controllers are enabled).
+ * else running in between. The host only ever passes through LEAF cgroups (an
+ * agent's, or a probe's), never the data folder's, so the "no internal
+ * processes" rule (it binds where controllers are enabled) never stands in the
+ * way: limits.ts enables the memory and cpu controllers in the data folder's
+ * `subtree_control` where they exist, for the guard's kernel limits.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
@@ -66,7 +68,11 @@ export class Containment {
         // The features the stop relies on (Linux 5.14+), and a round trip of the host to prove it may move itself.
         if (!existsSync(path.join(base, 'cgroup.kill')) || !existsSync(path.join(base, 'cgroup.freeze'))) throw new Error('no cgroup.kill/cgroup.freeze (Linux 5.14 or later needed)');
         const containment = new Containment(mount, base);
-        if (!containment.placedWhile(new AgentCgroup(base), () => undefined).placed) throw new Error('this process may not move itself into it');
+        // Into a leaf below it, not the base itself: a base with controllers enabled (limits.ts) may hold no process.
+        const probe = new AgentCgroup(path.join(base, 'probe'));
+        const placed = containment.placedWhile(probe, () => undefined).placed;
+        probe.remove();
+        if (!placed) throw new Error('this process may not move itself into it');
         removeEmptyLeftovers(parent, base);
         return { containment, reason: `agents in ${base}` };
       } catch (error) {
@@ -90,6 +96,23 @@ export class Containment {
       this.agents.set(agentId, cgroup);
     }
     return cgroup;
+  }
+
+  /**
+   * The agent's cgroup found again after Corral restarted, when it still holds `rootPid` (the run's root, its
+   * identity checked by the caller): the cgroup path is deterministic, but only its member list proves that
+   * this run lives there (a run started by process-group tracking, or a leftover cgroup, does not). Else null.
+   */
+  reattach(agentId: string, rootPid: number): AgentCgroup | null {
+    const cgroup = this.agent(agentId);
+    return cgroup.pids().includes(rootPid) ? cgroup : null;
+  }
+
+  /** Every agent cgroup under the base by agent id, as the kernel has them: also those of agents this engine never knew (a lost state.json). */
+  agentCgroups(): Map<string, AgentCgroup> {
+    const found = new Map<string, AgentCgroup>();
+    for (const name of subdirs(this.base)) if (name.startsWith('a-')) found.set(name.slice(2), new AgentCgroup(path.join(this.base, name)));
+    return found;
   }
 
   /**
