@@ -23,11 +23,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { Supervisor } from '../src-main/supervisor/index';
 import type { ContainmentMode } from '../src-main/supervisor/process/cgroup/containment';
 import { agentId, BenchContext, cgroupsOf, childrenCpuMs, machineProcessCount, nodeAgent, PREFIX, progress, sleep, spawnAll, waitFor, waitReady } from './harness';
+import { eventLoopDelayWhileSampling, measureTicks, waitForTrees } from './sampling';
 import { growthRow, heading, ratioRow, row, type Line, type Row, type Target } from './stats';
 
 const AGENTS = 100;
@@ -77,7 +77,7 @@ export const CONTAINMENT_FOOTNOTES = [
   `[c1] Each tracker is measured in a child process of the bench that hosts nothing but its engine ([c1]–[c5] are that process's figures): /proc reader, sampling on its own at 1 Hz, a 'status' listener subscribed; ${AGENTS} agents of 1 node root + ${DESCENDANTS} sleep descendants. Tick CPU: process.cpuUsage() delta (user + system) of the engine's host process over one sampleNow(), ${TICKS} ticks after ${WARMUP_TICKS} warm-up ones, 20 ms apart, once every agent's history is full ([c5]) and right before [c2] (a tick of the engine's own timer may fall among them). "incl. child processes" adds the reaped children's CPU per round of ${TICKS_PER_CPU_ROUND} ticks, 10 ms resolution. Today's reader = containment 'process-group' (CORRAL_CONTAINMENT=process-group); ratios are cgroup ÷ process-group.`,
   `[c2] The same ticks with ${UNRELATED.toLocaleString('en')} more sleeping processes on the machine, none of them an agent's (perl in a session of its own forks them; all killed and checked gone afterwards). Growth = loaded ÷ plain tick CPU − 1 (medians; the range is the widest the rounds allow). The machine's process count is shown: other work on it changes between the two measurements too.`,
   `[c3] monitorEventLoopDelay (resolution ${ELD_RESOLUTION_MS} ms) while the bench calls sampleNow() ${LOOP_INTERVAL_MS} ms after each tick ends, ${LOOP_ROUND_MS / 1000} s per round, ${LOOP_ROUNDS} rounds; p99 minus the resolution (as [7]).`,
-  `[c4] CPU of the engine's host process (user + system, plus reaped children) over ${IDLE_WINDOWS} windows of ${IDLE_WINDOW_MS / 1000} s while the bench code in it does nothing: the engine's own 1 Hz tick, its log tails (100 ms polls) and its orphan sweep, ${AGENTS} quiet agents; % of one core. References measured elsewhere, not in this run: PM2's daemon 2.5–4 %, supervisord 0.13 %.`,
+  `[c4] CPU of the engine's host process (user + system, plus reaped children) over ${IDLE_WINDOWS} windows of ${IDLE_WINDOW_MS / 1000} s while the bench code in it does nothing: the engine's own 1 Hz tick, its log tails (file-change notifications, a 2 s safety poll) and its orphan sweep, ${AGENTS} quiet agents; % of one core. References measured elsewhere, not in this run: PM2's daemon 2.5–4 %, supervisord 0.13 %.`,
   `[c5] process.memoryUsage().rss of the engine's host process after two forced full GCs (node --expose-gc), once every agent's history holds ${HISTORY_POINTS} samples (10 minutes at 1 Hz, the engine's defaults). That process is plain node running this section bundled by esbuild: the engine and the bench's measuring code, no tsx (the built \`corral serve\` adds its web and socket servers); "before" = the same reading just before the engine opened.`,
 ];
 
@@ -233,72 +233,6 @@ async function cpuPercentOver(ms: number): Promise<number> {
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000 + childrenCpuMs() - childrenBefore;
   return (cpuMs / (performance.now() - started)) * 100;
-}
-
-/** Waits until the engine sees `count` running agents each with its descendants; returns the process count. */
-async function waitForTrees(supervisor: Supervisor, count: number): Promise<number> {
-  let processes = 0;
-  await waitFor(
-    `${count} complete agent trees`,
-    async () => {
-      await supervisor.sampleNow();
-      const trees = Object.values(await supervisor.monitorAllAgents()).filter((s) => s.state === 'running');
-      processes = trees.reduce((sum, s) => sum + 1 + s.descendantCount, 0);
-      return trees.length === count && trees.every((s) => s.descendantCount === DESCENDANTS);
-    },
-    60_000,
-    100,
-  );
-  return processes;
-}
-
-async function measureTicks(supervisor: Supervisor): Promise<{ wallMs: number[]; cpuMs: number[]; cpuWithChildrenMs: number[] }> {
-  for (let i = 0; i < WARMUP_TICKS; i++) await supervisor.sampleNow();
-  const wallMs: number[] = [];
-  const cpuMs: number[] = [];
-  const cpuWithChildrenMs: number[] = [];
-  let roundCpu = 0;
-  let roundChildren = childrenCpuMs();
-  for (let i = 0; i < TICKS; i++) {
-    await sleep(20); // timers (log tails, state flush) run outside the measured tick
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    await supervisor.sampleNow();
-    wallMs.push(performance.now() - started);
-    const cpu = process.cpuUsage(cpuBefore);
-    const tickCpuMs = (cpu.user + cpu.system) / 1000;
-    cpuMs.push(tickCpuMs);
-    roundCpu += tickCpuMs;
-    if ((i + 1) % TICKS_PER_CPU_ROUND === 0) {
-      const children = childrenCpuMs();
-      cpuWithChildrenMs.push((roundCpu + children - roundChildren) / TICKS_PER_CPU_ROUND);
-      roundCpu = 0;
-      roundChildren = children;
-    }
-  }
-  return { wallMs, cpuMs, cpuWithChildrenMs };
-}
-
-/** Samples every LOOP_INTERVAL_MS (as the engine's own timer would at that rate) and returns the p99 event-loop delay. */
-async function eventLoopDelayWhileSampling(supervisor: Supervisor): Promise<number> {
-  const histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
-  let running = true;
-  let inFlight: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | null = null;
-  const loop = () => {
-    inFlight = supervisor.sampleNow().finally(() => {
-      if (running) timer = setTimeout(loop, LOOP_INTERVAL_MS);
-    });
-  };
-  histogram.enable();
-  timer = setTimeout(loop, LOOP_INTERVAL_MS);
-  await sleep(LOOP_ROUND_MS);
-  running = false;
-  if (timer) clearTimeout(timer);
-  await inFlight;
-  histogram.disable();
-  // The histogram records the whole interval between its timer's runs; the delay is what exceeds the resolution.
-  return Math.max(0, histogram.percentile(99) / 1e6 - ELD_RESOLUTION_MS);
 }
 
 interface Unrelated {

@@ -105,7 +105,8 @@ async function busyFirstTick(ctx: BenchContext, supervisor: Supervisor, reader: 
 }
 
 /** Waits until the engine sees `count` running agents each with its 3 descendants; returns the process count. */
-async function waitForTrees(supervisor: Supervisor, count: number): Promise<number> {
+/** Waits until `count` agents run with all their descendants; the processes in their trees. */
+export async function waitForTrees(supervisor: Supervisor, count: number): Promise<number> {
   let processes = 0;
   await waitFor(
     `${count} complete agent trees`,
@@ -121,7 +122,8 @@ async function waitForTrees(supervisor: Supervisor, count: number): Promise<numb
   return processes;
 }
 
-async function measureTicks(supervisor: Supervisor): Promise<Omit<TickFigures, 'processes'>> {
+/** WARMUP_TICKS, then TICKS measured ticks: wall, own CPU, and own + reaped children's CPU per round. */
+export async function measureTicks(supervisor: Supervisor): Promise<Omit<TickFigures, 'processes'>> {
   for (let i = 0; i < WARMUP_TICKS; i++) await supervisor.sampleNow();
   const wallMs: number[] = [];
   const cpuMs: number[] = [];
@@ -150,7 +152,7 @@ async function measureTicks(supervisor: Supervisor): Promise<Omit<TickFigures, '
 }
 
 /** Samples every LOOP_INTERVAL_MS (as the engine's own timer does) and returns the p99 event-loop delay. */
-async function eventLoopDelayWhileSampling(supervisor: Supervisor): Promise<number> {
+export async function eventLoopDelayWhileSampling(supervisor: Supervisor): Promise<number> {
   const histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
   let running = true;
   let inFlight: Promise<void> = Promise.resolve();

@@ -9,7 +9,9 @@
  * snapshot is taken when some agent has no cgroup (the heuristic tracker needs
  * the whole table), and every FULL_CHECK_MS anyway, which finds what the
  * cgroup path does not look for (session members moved out of the cgroup, a
- * zombie forked by a thread other than its parent's main one).
+ * zombie forked by a thread other than its parent's main one). An agent in which
+ * nothing ran since its members were last read costs two cgroup files, not its
+ * members' (cgroup-tree.ts `QuietTrees`).
  *
  * The files such a tick reads are held open from tick to tick (process/held-files.ts):
  * the cgroups' here, the members' by the reader; each is closed once its cgroup or
@@ -18,7 +20,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AgentRunner } from './agent/agent-runner';
 import { messageOf } from './errors';
-import { CgroupFigures, readCgroupTrees, zombiesOf } from './process/cgroup/cgroup-tree';
+import { CgroupFigures, QuietTrees, readCgroupTrees, zombiesOf, type CpuUsageReading } from './process/cgroup/cgroup-tree';
 import { HeldFiles } from './process/held-files';
 import { collectTree, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable, type TreeAnchor } from './process/process-table';
 import type { SnapshotCache } from './process/snapshot-cache';
@@ -47,6 +49,8 @@ export interface SampledTree {
   runner: AgentRunner;
   anchor: TreeAnchor;
   members: ProcEntry[];
+  /** This tick's reading of its cgroup's `cpu.stat`, where the tree was read from the cgroup. */
+  cpuUsage?: CpuUsageReading | null;
 }
 
 export class Sampler {
@@ -57,6 +61,8 @@ export class Sampler {
   /** The sampled cgroups' files (`cgroup.procs`, `cpu.stat`, pressure), owned by each cgroup's folder. */
   private readonly cgroupFiles = new HeldFiles();
   private readonly figures = new CgroupFigures(this.cgroupFiles);
+  /** The cgroup agents whose members need no reading this tick (nothing in their trees ran or changed). */
+  private readonly quiet = new QuietTrees();
   /** Whether the reader holds files from a `readTrees` call that a later tick has not let go of. */
   private readerHoldsTrees = false;
   /** Per agent, the zombies of its last sample: no cgroup lists them, so they are looked for by identity. */
@@ -136,11 +142,11 @@ export class Sampler {
     if (runners.length > 0) {
       const { table, trees } = await this.treesForTick(runners);
       const usage = await this.options.reader.usage(table, trees.flatMap(({ members }) => members.map((entry) => entry.pid)));
-      for (const { runner, anchor, members } of trees) {
+      for (const { runner, anchor, members, cpuUsage } of trees) {
         const sample = summariseTree(table, anchor, members, usage);
         this.zombies.set(runner, zombiesOf(members));
         if (anchor.cgroup && members.length > 0) sampledCgroups.add(anchor.cgroup.dir); // an emptied one is not sampled next tick
-        runner.observe(anchor.cgroup ? this.figures.apply(sample, anchor.cgroup) : sample);
+        runner.observe(anchor.cgroup ? this.figures.apply(sample, anchor.cgroup, cpuUsage) : sample);
       }
     }
     this.cgroupFiles.keepOnly(sampledCgroups);
@@ -161,8 +167,8 @@ export class Sampler {
     }
     this.readerHoldsTrees = true;
     const targets = anchors.map((anchor, i) => ({ anchor, cgroup: anchor.cgroup!, zombies: this.zombies.get(runners[i]!) ?? [] }));
-    const { table, members } = await readCgroupTrees({ readTrees }, targets, this.cgroupFiles);
-    return { table, trees: runners.map((runner, i) => ({ runner, anchor: anchors[i]!, members: members[i]! })) };
+    const { table, members, usage } = await readCgroupTrees({ readTrees }, targets, this.cgroupFiles, this.quiet);
+    return { table, trees: runners.map((runner, i) => ({ runner, anchor: anchors[i]!, members: members[i]!, cpuUsage: usage[i] ?? null })) };
   }
 
   /** Lets the reader close the files it held for the trees (a `readTrees` of none keeps none). */

@@ -150,7 +150,11 @@ export function createProcReader(): ProcessReader {
     reader.readTrees = async (seeds) => {
       bootTimeMs = readBootTimeMs(treeFiles.read('/proc/uptime', UPTIME)) ?? bootTimeMs;
       const trees: ProcEntry[][] = [];
-      for (const { pids, identities } of seeds) {
+      for (const { pids, identities, unchanged } of seeds) {
+        if (unchanged) {
+          trees.push([...unchanged]);
+          continue;
+        }
         // A hundred trees read in one go hold the event loop for the whole tick: other work gets a turn between slices.
         if (trees.length > 0 && trees.length % TREES_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
         trees.push(readTree(readMember, (pid) => readChildren(treeFiles, pid), pids, identities));

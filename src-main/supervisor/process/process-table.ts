@@ -95,6 +95,8 @@ export interface TreeSeeds {
   pids: readonly number[];
   /** Members known by identity (its root first, members seen before): a recycled pid is left out. */
   identities: readonly ProcessIdentity[];
+  /** The tree as last read, known unchanged since (a quiet cgroup): returned as it is, its files kept open, nothing read. */
+  unchanged?: readonly ProcEntry[];
 }
 
 export function buildTable(entries: Iterable<ProcEntry>, takenAtMs: number): ProcessTable {

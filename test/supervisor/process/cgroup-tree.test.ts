@@ -15,6 +15,7 @@ import { someAvg10 } from '../../../src-main/supervisor/process/cgroup/pressure'
 import { createProcReader, procFilesRead } from '../../../src-main/supervisor/process/proc-reader';
 import type { ProcessReader } from '../../../src-main/supervisor/process/process-table';
 import { fixture, idPrefix, NODE, request, tempDir, trackPid, useSupervisor, waitForLog, waitForStaleSample } from '../../helpers/agents';
+import { cgroupDirOf, untilEachRan } from '../../helpers/cgroup-usage';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('cgtree');
@@ -50,9 +51,13 @@ async function measuredTick(supervisor: Supervisor, snapshots: () => number): Pr
   return { files: procFilesRead() - files, snapshots: snapshots() - taken };
 }
 
-/** A tick that took no full snapshot: at most one in FULL_CHECK_MS does (the periodic check), so two tries do. */
-async function cgroupTick(supervisor: Supervisor, snapshots: () => number): Promise<number> {
+/**
+ * A tick that took no full snapshot: at most one in FULL_CHECK_MS does (the periodic check), so two tries do.
+ * Each follows a run of something in every cgroup of `dirs`, so that it reads their members.
+ */
+async function cgroupTick(supervisor: Supervisor, snapshots: () => number, dirs: readonly string[]): Promise<number> {
   for (let attempt = 0; attempt < 2; attempt++) {
+    await untilEachRan(dirs);
     const tick = await measuredTick(supervisor, snapshots);
     if (tick.snapshots === 0) return tick.files;
   }
@@ -108,10 +113,12 @@ describe.skipIf(!contained)('the tick of agents in cgroups', () => {
       },
       { what: 'three complete trees' },
     );
-    const before = await cgroupTick(supervisor, snapshots);
+    // tree.mjs's node processes wake every second: a tick after they did reads every member.
+    const dirs = await Promise.all(reqs.map(async (req) => cgroupDirOf((await supervisor.getAgentStatus(req.agentId)).pid!)));
+    const before = await cgroupTick(supervisor, snapshots, dirs);
     const sleepers = await startSleepers(500);
     try {
-      const after = await cgroupTick(supervisor, snapshots);
+      const after = await cgroupTick(supervisor, snapshots, dirs);
       // Per process: its stat and its children list; a full scan would read 500 more.
       expect(before).toBe(2 * 9);
       expect(after).toBe(before);

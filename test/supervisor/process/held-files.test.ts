@@ -7,14 +7,13 @@
  * cgroups (those parts skipped where the engine cannot contain).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Containment } from '../../../src-main/supervisor/process/cgroup/containment';
-import { cgroup2PathIn, findCgroup2Mount } from '../../../src-main/supervisor/process/cgroup/hierarchy';
 import { HeldFiles, heldFileOpens } from '../../../src-main/supervisor/process/held-files';
 import { procFilesRead } from '../../../src-main/supervisor/process/proc-reader';
 import { fixture, idPrefix, NODE, request, tempDir, trackPid, useSupervisor } from '../../helpers/agents';
+import { cgroupDirOf, untilEachRan } from '../../helpers/cgroup-usage';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('held');
@@ -160,11 +159,6 @@ describe('held files', () => {
   });
 });
 
-/** The folder of the cgroup `pid` is in. */
-function cgroupDirOf(pid: number): string {
-  return path.join(findCgroup2Mount()!, cgroup2PathIn(readFileSync(`/proc/${pid}/cgroup`, 'latin1'))!);
-}
-
 /** The files of `pids` and of the cgroup in `dir` this process holds open now. */
 function heldOf(pids: readonly number[], dir: string): string[] {
   return openPaths().filter((open) => pids.some((pid) => open.startsWith(`/proc/${pid}/`)) || open.startsWith(`${dir}/`));
@@ -184,6 +178,7 @@ describe.skipIf(!contained)('the cgroup tick’s held files', () => {
     const dirs = pids.map((agentPids) => cgroupDirOf(agentPids[0]!));
     // A tick that reads every member (the first after a full one may open the files of the others).
     await supervisor.sampleNow();
+    await untilEachRan(dirs); // tree.mjs's node processes wake every second: the next tick reads every member
     const opens = heldFileOpens();
     const reads = procFilesRead();
     await supervisor.sampleNow();

@@ -21,25 +21,92 @@ export interface CgroupTreeTarget {
 }
 
 /**
+ * How long a quiet agent's members may go unread (see `QuietTrees`). Its `cgroup.procs` and `cpu.stat`
+ * show every change a member makes itself, not what the kernel does to it unasked: reclaim lowering its
+ * RSS, or a change that shows in neither file. A full read this often keeps the figures honest.
+ */
+export const MEMBER_REREAD_MS = 10_000;
+
+/** An agent's `cpu.stat` `usage_usec`, and when it was read (`performance.now()`). */
+export interface CpuUsageReading {
+  usageUsec: number;
+  atMs: number;
+}
+
+/** The members of an agent's tree as last read, and what its cgroup's two files said then. */
+interface LastRead {
+  usageUsec: number;
+  /** The sorted pids of `cgroup.procs`, which were exactly the live members then, and every member was live. */
+  pids: string;
+  members: readonly ProcEntry[];
+  keys: ReadonlySet<string>;
+  readAtMs: number;
+}
+
+/**
+ * Which agents' trees cannot have changed since their members were last read. A process that does not
+ * run cannot change its CPU time, RSS, threads, state or children; any member that runs moves its
+ * cgroup's `usage_usec` (a signal delivered makes it run), and one that ends or is added changes
+ * `cgroup.procs`. So when both read as at the last full read of a tree whose members were all live and
+ * all listed (no zombie, whose reaper may be outside the cgroup; no member moved out, which runs unseen),
+ * that read stands: its per-process CPU is 0 % over the real interval (the reader's CPU history keeps the
+ * last CPU time with the time it was last known true), its RSS, threads and states as read.
+ */
+export class QuietTrees {
+  private readonly last = new WeakMap<AgentCgroup, LastRead>();
+
+  /** The members last read, when `target`'s tree is known unchanged since; null when it must be read. */
+  unchanged(target: CgroupTreeTarget, pids: string, usage: CpuUsageReading | null): readonly ProcEntry[] | null {
+    const last = this.last.get(target.cgroup);
+    if (!last || !usage || usage.usageUsec !== last.usageUsec || pids !== last.pids) return null;
+    if (usage.atMs - last.readAtMs >= MEMBER_REREAD_MS) return null;
+    const { root, knownMembers } = target.anchor;
+    // Everything the tree would be read from is among its members (a new run, or a member found elsewhere, is not).
+    const identities = [...(root ? [root] : []), ...knownMembers, ...target.zombies];
+    return identities.every((identity) => last.keys.has(identityKey(identity))) ? last.members : null;
+  }
+
+  /** Notes a full read of `cgroup`'s members; a tree with a zombie or an unlisted member is never reused. */
+  remember(cgroup: AgentCgroup, pids: string, usage: CpuUsageReading | null, members: readonly ProcEntry[]): void {
+    const listed = members.every((entry) => !isDeadState(entry.stateCode)) && sortedPids(members.map((entry) => entry.pid)) === pids;
+    if (usage && listed) {
+      this.last.set(cgroup, { usageUsec: usage.usageUsec, pids, members, keys: new Set(members.map(identityKey)), readAtMs: usage.atMs });
+    } else this.last.delete(cgroup);
+  }
+}
+
+/**
  * Every target's members, read by `reader.readTrees` from its cgroup's list, its root, its members seen
  * before and its known zombies, in one table of those processes alone (what `usage` and
- * `summariseTree` take). Session members that left the cgroup are not looked for here: the periodic
- * full snapshot finds them, and from then on they are members seen before. Each `cgroup.procs` is
- * read through `files` (held open, owned by the cgroup's folder).
+ * `summariseTree` take) — or, for a quiet agent (`QuietTrees`), as last read, with no per-process file
+ * read. Session members that left the cgroup are not looked for here: the periodic full snapshot finds
+ * them, and from then on they are members seen before. Each `cgroup.procs` and `cpu.stat` is read
+ * through `files` (held open, owned by the cgroup's folder); the `cpu.stat` readings are returned for
+ * `CgroupFigures.apply`, which would otherwise read the file again.
  */
 export async function readCgroupTrees(
   reader: Required<Pick<ProcessReader, 'readTrees'>>,
   targets: readonly CgroupTreeTarget[],
   files: HeldFiles,
-): Promise<{ table: ProcessTable; members: ProcEntry[][] }> {
+  quiet: QuietTrees,
+): Promise<{ table: ProcessTable; members: ProcEntry[][]; usage: (CpuUsageReading | null)[] }> {
   const takenAtMs = Date.now();
-  const members = await reader.readTrees(
-    targets.map(({ anchor, cgroup, zombies }) => ({
-      pids: cgroupPids(files, cgroup),
-      identities: [...(anchor.root ? [anchor.root] : []), ...anchor.knownMembers, ...zombies],
-    })),
-  );
-  return { table: buildTable(members.flat(), takenAtMs), members };
+  // The list, then the CPU count, then (if need be) the members: whatever runs after a file is read shows in the next tick's.
+  const listed = targets.map(({ cgroup }) => {
+    const pids = cgroupPids(files, cgroup);
+    return { pids, sorted: sortedPids(pids), usage: readCpuUsage(files, cgroup) };
+  });
+  const seeds = targets.map((target, i) => {
+    const { pids, sorted, usage } = listed[i]!;
+    const unchanged = quiet.unchanged(target, sorted, usage);
+    const { anchor, zombies } = target;
+    return unchanged ? { pids, identities: [], unchanged } : { pids, identities: [...(anchor.root ? [anchor.root] : []), ...anchor.knownMembers, ...zombies] };
+  });
+  const members = await reader.readTrees(seeds);
+  targets.forEach(({ cgroup }, i) => {
+    if (!seeds[i]!.unchanged) quiet.remember(cgroup, listed[i]!.sorted, listed[i]!.usage, members[i]!);
+  });
+  return { table: buildTable(members.flat(), takenAtMs), members, usage: listed.map(({ usage }) => usage) };
 }
 
 /** The zombies among `members`, to look for again next tick. */
@@ -50,6 +117,17 @@ export function zombiesOf(members: readonly ProcEntry[]): ProcessIdentity[] {
 function cgroupPids(files: HeldFiles, cgroup: AgentCgroup): number[] {
   const text = files.read(cgroup.file('cgroup.procs'), cgroup.dir);
   return text === null ? [] : parsePids(text.toString('latin1'));
+}
+
+function sortedPids(pids: readonly number[]): string {
+  return [...pids].sort((a, b) => a - b).join(' ');
+}
+
+/** The cgroup's `usage_usec` now; null when its `cpu.stat` cannot be read. */
+function readCpuUsage(files: HeldFiles, cgroup: AgentCgroup): CpuUsageReading | null {
+  const text = files.read(cgroup.file('cpu.stat'), cgroup.dir);
+  const match = text === null ? null : /^usage_usec (\d+)$/m.exec(text.toString('latin1'));
+  return match ? { usageUsec: Number(match[1]), atMs: performance.now() } : null;
 }
 
 /** Below this, a CPU-time delta is too short to mean anything (as `cpu-tracker.ts`). */
@@ -73,9 +151,11 @@ export class CgroupFigures {
     this.pressure = new PressureReader(undefined, files);
   }
 
-  apply(sample: TreeSample, cgroup: AgentCgroup): TreeSample {
+  /** `usage`: this tick's reading of the cgroup's `cpu.stat` where `readCgroupTrees` took one (read here if not). */
+  apply(sample: TreeSample, cgroup: AgentCgroup, usage?: CpuUsageReading | null): TreeSample {
     const nowMs = performance.now();
-    const cpuPercent = this.cpuPercent(cgroup, sample.root ? identityKey(sample.root) : null, nowMs);
+    const reading = usage === undefined ? readCpuUsage(this.files, cgroup) : usage;
+    const cpuPercent = reading === null ? null : this.cpuPercent(cgroup, sample.root ? identityKey(sample.root) : null, reading);
     const memoryBytes = this.memoryBytes(cgroup, nowMs);
     const live = sample.liveMembers.length > 0;
     // The whole is never shown below a part: /proc counts CPU in 10 ms clock ticks, the cgroup in
@@ -89,11 +169,7 @@ export class CgroupFigures {
     };
   }
 
-  private cpuPercent(cgroup: AgentCgroup, root: string | null, nowMs: number): number | null {
-    const text = this.files.read(cgroup.file('cpu.stat'), cgroup.dir);
-    const match = text === null ? null : /^usage_usec (\d+)$/m.exec(text.toString('latin1'));
-    if (!match) return null;
-    const usageUsec = Number(match[1]);
+  private cpuPercent(cgroup: AgentCgroup, root: string | null, { usageUsec, atMs: nowMs }: CpuUsageReading): number | null {
     // A new run (another root: the last reading may be from a run that ended long ago) or a cgroup made
     // anew (its count starts from zero) is a first reading.
     const before = this.cpu.get(cgroup);

@@ -1,0 +1,163 @@
+/**
+ * A quiet agent in a cgroup costs its two cgroup files per tick (cgroup-tree.ts `QuietTrees`): when
+ * nothing in its tree ran and its `cgroup.procs` is as before, its members are not read again. A busy
+ * agent, a child that ends and the periodic full read still read them.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import type { Supervisor } from '../../../src-main/supervisor/index';
+import { MEMBER_REREAD_MS } from '../../../src-main/supervisor/process/cgroup/cgroup-tree';
+import { heldFileOpens } from '../../../src-main/supervisor/process/held-files';
+import { createProcReader, procFilesRead } from '../../../src-main/supervisor/process/proc-reader';
+import type { ProcessReader } from '../../../src-main/supervisor/process/process-table';
+import { idPrefix, request, useSupervisor } from '../../helpers/agents';
+import { cgroupDirOf, untilEachRan } from '../../helpers/cgroup-usage';
+import { cgroupsOff } from '../../helpers/cgroups';
+import { waitFor } from '../../helpers/wait';
+
+const prefix = idPrefix('quiet');
+
+/** The engine's Linux reader, counting the full snapshots it is asked for (each reads every process's stat). */
+function countingSnapshots(): { reader: ProcessReader; snapshots: () => number } {
+  const inner = createProcReader();
+  let snapshots = 0;
+  const reader: ProcessReader = {
+    ...inner,
+    snapshot(hintPids) {
+      snapshots++;
+      return inner.snapshot(hintPids);
+    },
+  };
+  return { reader, snapshots: () => snapshots };
+}
+
+/** One tick, and the per-process /proc files and full snapshots it took. */
+async function measuredTick(supervisor: Supervisor, snapshots: () => number): Promise<{ files: number; snapshots: number }> {
+  const files = procFilesRead();
+  const taken = snapshots();
+  await supervisor.sampleNow();
+  return { files: procFilesRead() - files, snapshots: snapshots() - taken };
+}
+
+/** CPU % is measured over at least 100 ms (cpu-tracker.ts): ticks closer than that repeat the last figure. */
+const CPU_WINDOW_MS = 150;
+
+/** Resolves once `CPU_WINDOW_MS` has passed since `sinceMs` (`performance.now()`), so the next tick measures CPU anew. */
+async function pastCpuWindow(sinceMs: number): Promise<void> {
+  await waitFor(() => performance.now() - sinceMs >= CPU_WINDOW_MS, { what: 'a CPU window' });
+}
+
+/** A sleeping shell with two sleeping children: nothing in it runs until it is signalled. */
+async function quietAgent(supervisor: Supervisor, script = 'sleep 600 & sleep 600 & wait'): Promise<{ agentId: string; dir: string }> {
+  const req = request(prefix, ['sh', '-c', script]);
+  const { pid } = await supervisor.spawnAgent(req);
+  await waitFor(
+    async () => {
+      await supervisor.sampleNow();
+      return (await supervisor.getProcessTree(req.agentId)).length === 3;
+    },
+    { what: 'a tree of three' },
+  );
+  return { agentId: req.agentId, dir: cgroupDirOf(pid!) };
+}
+
+/** The state letter of `pid` in /proc/<pid>/stat, as the test reads it itself. */
+function stateOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
+describe.skipIf(cgroupsOff)('a quiet cgroup agent', () => {
+  it('costs no per-process file and no open once read, its figures kept', async () => {
+    const { reader, snapshots } = countingSnapshots();
+    const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
+    const { agentId } = await quietAgent(supervisor);
+    // The tick after a full read of the members reuses them (a periodic snapshot may come first: one more try).
+    await waitFor(async () => {
+      const tick = await measuredTick(supervisor, snapshots);
+      return tick.snapshots === 0 && tick.files === 0;
+    });
+    const before = await supervisor.getProcessTree(agentId);
+    const opens = heldFileOpens();
+    const ticks = [];
+    for (let i = 0; i < 3; i++) {
+      await pastCpuWindow(performance.now());
+      ticks.push(await measuredTick(supervisor, snapshots));
+    }
+    expect(ticks.filter((tick) => tick.snapshots === 0).map((tick) => tick.files)).toEqual(ticks.filter((tick) => tick.snapshots === 0).map(() => 0));
+    expect(heldFileOpens() - opens).toBe(0);
+    const status = await supervisor.getAgentStatus(agentId);
+    expect(status.descendantCount).toBe(2);
+    const after = await supervisor.getProcessTree(agentId);
+    expect(after.map((p) => [p.pid, p.status, p.memoryMb, p.numThreads])).toEqual(before.map((p) => [p.pid, p.status, p.memoryMb, p.numThreads]));
+    expect(after.every((p) => p.cpuPercent === 0)).toBe(true);
+  });
+
+  it('is read in full once something in it runs, and a child that ended is seen at that tick', async () => {
+    const { reader, snapshots } = countingSnapshots();
+    const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
+    // `exec sleep` never waits for its inherited child, which ends (a zombie) after 3 s.
+    const { agentId } = await quietAgent(supervisor, 'sleep 3 & sleep 600 & exec sleep 600');
+    await waitFor(async () => (await measuredTick(supervisor, snapshots)).files === 0, { what: 'a tick that reuses the tree' });
+    const zombie = (await supervisor.getProcessTree(agentId)).filter((p) => p.name === 'sleep');
+    // Whichever sleep ends (the 3 s one), the test sees it a zombie, then one tick must.
+    const ended = await waitFor(() => zombie.find((p) => stateOf(p.pid) === 'Z'), { what: 'the child to end' });
+    const tick = await measuredTick(supervisor, snapshots);
+    expect(tick.files).toBeGreaterThan(0);
+    expect((await supervisor.getAgentStatus(agentId)).zombieDescendants).toBe(1);
+    expect((await supervisor.getProcessTree(agentId)).find((p) => p.pid === ended.pid)?.status).toBe('zombie');
+  });
+
+  it('is read in full every MEMBER_REREAD_MS even when nothing in it ran', async () => {
+    const { reader, snapshots } = countingSnapshots();
+    const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
+    await quietAgent(supervisor);
+    // The last full read of the members: the ticks before the first that reads none.
+    let fullAtMs = performance.now();
+    await waitFor(async () => {
+      const startedAtMs = performance.now();
+      const tick = await measuredTick(supervisor, snapshots);
+      if (tick.files > 0) fullAtMs = startedAtMs;
+      return tick.snapshots === 0 && tick.files === 0;
+    });
+    const reread = await waitFor(
+      async () => {
+        const tick = await measuredTick(supervisor, snapshots);
+        return tick.snapshots === 0 && tick.files > 0 && { tick, atMs: performance.now() };
+      },
+      { what: 'a full read', timeoutMs: MEMBER_REREAD_MS + 10_000, intervalMs: 250 },
+    );
+    expect(reread.tick.files).toBe(2 * 3); // each member's stat and children list
+    expect(reread.atMs - fullAtMs).toBeGreaterThanOrEqual(MEMBER_REREAD_MS);
+    expect(reread.atMs - fullAtMs).toBeLessThan(MEMBER_REREAD_MS + 5_000);
+  }, 40_000);
+});
+
+describe.skipIf(cgroupsOff)('a busy cgroup agent', () => {
+  it('has its members read every tick, at the CPU its busy member uses', async () => {
+    const { reader, snapshots } = countingSnapshots();
+    const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
+    const req = request(prefix, ['sh', '-c', 'sleep 600 & while :; do :; done']);
+    const { pid } = await supervisor.spawnAgent(req);
+    const dir = cgroupDirOf(pid!);
+    await waitFor(
+      async () => {
+        await supervisor.sampleNow();
+        return (await supervisor.getProcessTree(req.agentId)).length === 2;
+      },
+      { what: 'a tree of two' },
+    );
+    for (let i = 0; i < 3; i++) {
+      await untilEachRan([dir]);
+      await pastCpuWindow(performance.now());
+      const tick = await measuredTick(supervisor, snapshots);
+      if (tick.snapshots === 0) expect(tick.files).toBe(2 * 2);
+    }
+    const tree = await supervisor.getProcessTree(req.agentId);
+    // A loaded machine shares its two cores: busy, not necessarily a whole one.
+    expect(tree.find((p) => p.pid === pid)!.cpuPercent).toBeGreaterThan(10);
+    expect(tree.find((p) => p.name === 'sleep')!.cpuPercent).toBeLessThan(5);
+    expect((await supervisor.getAgentStatus(req.agentId)).treeCpuPercent).toBeGreaterThan(10);
+  });
+});
