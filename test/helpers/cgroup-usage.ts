@@ -1,10 +1,14 @@
 /**
  * An agent's cgroup as the tests read it themselves: its folder, and its `cpu.stat` CPU count, which
- * a tick compares to decide whether a quiet agent's members need reading (`QuietTrees`).
+ * a tick compares to decide whether a quiet agent's members need reading (`QuietTrees`); and what one
+ * tick of the cgroup path costs, in per-process /proc files and full snapshots.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Supervisor } from '../../src-main/supervisor/index';
 import { cgroup2PathIn, findCgroup2Mount } from '../../src-main/supervisor/process/cgroup/hierarchy';
+import { createProcReader, procFilesRead } from '../../src-main/supervisor/process/proc-reader';
+import type { ProcessReader } from '../../src-main/supervisor/process/process-table';
 import { waitFor } from './wait';
 
 /** The folder of the cgroup `pid` is in. */
@@ -24,4 +28,26 @@ export function usageUsecOf(dir: string): number {
 export async function untilEachRan(dirs: readonly string[]): Promise<void> {
   const before = dirs.map(usageUsecOf);
   await waitFor(() => dirs.every((dir, i) => usageUsecOf(dir) !== before[i]), { what: 'every agent to run', timeoutMs: 15_000 });
+}
+
+/** The engine's Linux reader, counting the full snapshots it is asked for (each reads every process's stat). */
+export function countingSnapshots(): { reader: ProcessReader; snapshots: () => number } {
+  const inner = createProcReader();
+  let snapshots = 0;
+  const reader: ProcessReader = {
+    ...inner,
+    snapshot(hintPids) {
+      snapshots++;
+      return inner.snapshot(hintPids);
+    },
+  };
+  return { reader, snapshots: () => snapshots };
+}
+
+/** One tick, and what it cost in per-process /proc files and full snapshots. */
+export async function measuredTick(supervisor: Supervisor, snapshots: () => number): Promise<{ files: number; snapshots: number }> {
+  const files = procFilesRead();
+  const taken = snapshots();
+  await supervisor.sampleNow();
+  return { files: procFilesRead() - files, snapshots: snapshots() - taken };
 }

@@ -6,50 +6,17 @@
  * process-group half of the pressure test.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus, Supervisor } from '../../../src-main/supervisor/index';
-import { Containment } from '../../../src-main/supervisor/process/cgroup/containment';
 import { someAvg10 } from '../../../src-main/supervisor/process/cgroup/pressure';
-import { createProcReader, procFilesRead } from '../../../src-main/supervisor/process/proc-reader';
-import type { ProcessReader } from '../../../src-main/supervisor/process/process-table';
-import { fixture, idPrefix, NODE, request, tempDir, trackPid, useSupervisor, waitForLog, waitForStaleSample } from '../../helpers/agents';
-import { cgroupDirOf, untilEachRan } from '../../helpers/cgroup-usage';
+import { fixture, idPrefix, NODE, request, trackPid, useSupervisor, waitForLog, waitForStaleSample } from '../../helpers/agents';
+import { cgroupDirOf, countingSnapshots, measuredTick, untilEachRan } from '../../helpers/cgroup-usage';
+import { cgroupsOff } from '../../helpers/cgroups';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('cgtree');
-
-/** Whether agents started here get a cgroup (the engine's own test, environment included). */
-const contained = ((): boolean => {
-  const dir = tempDir();
-  const { containment } = Containment.open(dir);
-  containment?.close();
-  rmSync(dir, { recursive: true, force: true });
-  return containment !== null;
-})();
-
-/** The engine's Linux reader, counting the full snapshots it is asked for. */
-function countingSnapshots(): { reader: ProcessReader; snapshots: () => number } {
-  const inner = createProcReader();
-  let snapshots = 0;
-  const reader: ProcessReader = {
-    ...inner,
-    snapshot(hintPids) {
-      snapshots++;
-      return inner.snapshot(hintPids);
-    },
-  };
-  return { reader, snapshots: () => snapshots };
-}
-
-/** One tick, and what it cost in per-process /proc files and full snapshots. */
-async function measuredTick(supervisor: Supervisor, snapshots: () => number): Promise<{ files: number; snapshots: number }> {
-  const files = procFilesRead();
-  const taken = snapshots();
-  await supervisor.sampleNow();
-  return { files: procFilesRead() - files, snapshots: snapshots() - taken };
-}
 
 /**
  * A tick that took no full snapshot: at most one in FULL_CHECK_MS does (the periodic check), so two tries do.
@@ -98,7 +65,7 @@ async function startSleepers(count: number): Promise<{ stop: () => void }> {
   return { stop };
 }
 
-describe.skipIf(!contained)('the tick of agents in cgroups', () => {
+describe.skipIf(cgroupsOff)('the tick of agents in cgroups', () => {
   it('reads only the agents’ own processes: 500 unrelated sleepers add no read and no snapshot', async () => {
     const { reader, snapshots } = countingSnapshots();
     const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
@@ -187,7 +154,7 @@ describe.skipIf(!contained)('the tick of agents in cgroups', () => {
 });
 
 describe('pressure', () => {
-  it.skipIf(!contained)('is read from a cgroup agent’s PSI files, each figure in [0, 100]', async () => {
+  it.skipIf(cgroupsOff)('is read from a cgroup agent’s PSI files, each figure in [0, 100]', async () => {
     const supervisor = await useSupervisor(prefix);
     const req = request(prefix, [NODE, fixture('busy.mjs')]);
     await supervisor.spawnAgent(req);

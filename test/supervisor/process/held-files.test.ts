@@ -7,25 +7,17 @@
  * cgroups (those parts skipped where the engine cannot contain).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Containment } from '../../../src-main/supervisor/process/cgroup/containment';
 import { HeldFiles, heldFileOpens } from '../../../src-main/supervisor/process/held-files';
 import { procFilesRead } from '../../../src-main/supervisor/process/proc-reader';
 import { fixture, idPrefix, NODE, request, tempDir, trackPid, useSupervisor } from '../../helpers/agents';
 import { cgroupDirOf, untilEachRan } from '../../helpers/cgroup-usage';
+import { cgroupsOff } from '../../helpers/cgroups';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('held');
-
-/** Whether cgroups can be made here (the engine's own test, environment included). */
-const contained = ((): boolean => {
-  const dir = tempDir();
-  const { containment } = Containment.open(dir);
-  containment?.close();
-  rmSync(dir, { recursive: true, force: true });
-  return containment !== null;
-})();
 
 const started: ChildProcess[] = [];
 const holders: HeldFiles[] = [];
@@ -114,7 +106,7 @@ describe('held files', () => {
     expect(files.size).toBe(1);
   });
 
-  it.skipIf(!contained)('reads cgroup.procs and cpu.stat fresh; a removed cgroup is let go, one made anew is read', async () => {
+  it.skipIf(cgroupsOff)('reads cgroup.procs and cpu.stat fresh; a removed cgroup is let go, one made anew is read', async () => {
     const { containment } = Containment.open(tempDir());
     containments.push(containment!);
     const cgroup = containment!.agent('one');
@@ -164,7 +156,7 @@ function heldOf(pids: readonly number[], dir: string): string[] {
   return openPaths().filter((open) => pids.some((pid) => open.startsWith(`/proc/${pid}/`)) || open.startsWith(`${dir}/`));
 }
 
-describe.skipIf(!contained)('the cgroup tick’s held files', () => {
+describe.skipIf(cgroupsOff)('the cgroup tick’s held files', () => {
   it('a second tick over the same agents opens no file; an ended agent’s files and, at close, all are let go', async () => {
     const supervisor = await useSupervisor(prefix, { sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
     const reqs = [1, 2].map(() => request(prefix, [NODE, fixture('tree.mjs'), '1']));

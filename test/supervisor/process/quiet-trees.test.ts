@@ -9,36 +9,12 @@ import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import { MEMBER_REREAD_MS } from '../../../src-main/supervisor/process/cgroup/cgroup-tree';
 import { heldFileOpens } from '../../../src-main/supervisor/process/held-files';
-import { createProcReader, procFilesRead } from '../../../src-main/supervisor/process/proc-reader';
-import type { ProcessReader } from '../../../src-main/supervisor/process/process-table';
 import { idPrefix, request, useSupervisor } from '../../helpers/agents';
-import { cgroupDirOf, untilEachRan } from '../../helpers/cgroup-usage';
+import { cgroupDirOf, countingSnapshots, measuredTick, untilEachRan } from '../../helpers/cgroup-usage';
 import { cgroupsOff } from '../../helpers/cgroups';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('quiet');
-
-/** The engine's Linux reader, counting the full snapshots it is asked for (each reads every process's stat). */
-function countingSnapshots(): { reader: ProcessReader; snapshots: () => number } {
-  const inner = createProcReader();
-  let snapshots = 0;
-  const reader: ProcessReader = {
-    ...inner,
-    snapshot(hintPids) {
-      snapshots++;
-      return inner.snapshot(hintPids);
-    },
-  };
-  return { reader, snapshots: () => snapshots };
-}
-
-/** One tick, and the per-process /proc files and full snapshots it took. */
-async function measuredTick(supervisor: Supervisor, snapshots: () => number): Promise<{ files: number; snapshots: number }> {
-  const files = procFilesRead();
-  const taken = snapshots();
-  await supervisor.sampleNow();
-  return { files: procFilesRead() - files, snapshots: snapshots() - taken };
-}
 
 /** CPU % is measured over at least 100 ms (cpu-tracker.ts): ticks closer than that repeat the last figure. */
 const CPU_WINDOW_MS = 150;
