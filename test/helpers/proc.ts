@@ -16,6 +16,31 @@ export function isPidAlive(pid: number): boolean {
   }
 }
 
+/** Live pids (not this process) whose command line or environment holds `needle`: the test's own /proc scan, not the engine's. */
+export function liveWith(needle: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/cmdline`, 'latin1') + readFileSync(`/proc/${name}/environ`, 'latin1');
+      if (text.includes(needle) && isPidAlive(Number(name))) found.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** The parent pid of `pid`; null when it is gone. */
+export function ppidOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
 /** Live processes whose environment carries a CORRAL_AGENT_ID starting with `prefix`. */
 export function liveAgentProcesses(prefix: string): { pid: number; agentId: string; cmdline: string }[] {
   const found: { pid: number; agentId: string; cmdline: string }[] = [];

@@ -6,43 +6,19 @@
  * under `CORRAL_CONTAINMENT=process-group` show what that fallback misses (today's tracker). No
  * cgroup of the test's data dirs is left behind.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../src-main/supervisor/index';
 import { baseNameFor } from '../../src-main/supervisor/process/cgroup/containment';
 import { findCgroup2Mount } from '../../src-main/supervisor/process/cgroup/hierarchy';
 import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, trackPid, useSupervisor, waitForLog } from '../helpers/agents';
-import { brakeAndKillStorm } from '../helpers/proc';
+import { brakeAndKillStorm, liveWith, ppidOf } from '../helpers/proc';
 import { waitFor } from '../helpers/wait';
 import { cgroupsOff, underProcessGroupEnv } from '../helpers/cgroups';
 
 const prefix = idPrefix('contain');
 const STAGES = { firstTermMs: 300, secondTermMs: 300, killMs: 2000 };
-
-/** Live pids whose command line or environment holds `needle`: the test's own /proc scan, not the engine's. */
-function liveWith(needle: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const text = readFileSync(`/proc/${name}/cmdline`, 'latin1') + readFileSync(`/proc/${name}/environ`, 'latin1');
-      if (text.includes(needle) && isPidAlive(Number(name))) found.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-function ppidOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
 
 /** No cgroup of `dataDir`'s agents is left (checked after the engine closed). */
 function cgroupLeft(dataDir: string): boolean {

@@ -7,42 +7,20 @@
  * ran without a cgroup is not given one it never had. Real processes, this
  * machine's real cgroups, two engines on one data dir.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../src-main/supervisor/index';
 import { baseNameFor } from '../../src-main/supervisor/process/cgroup/containment';
 import { findCgroup2Mount } from '../../src-main/supervisor/process/cgroup/hierarchy';
 import { fixture, idPrefix, isPidAlive, NODE, request, tempDir, trackPid, useSupervisor, waitForLog } from '../helpers/agents';
+import { liveWith, ppidOf } from '../helpers/proc';
 import { waitFor } from '../helpers/wait';
 import { cgroupsOff, underProcessGroupEnv } from '../helpers/cgroups';
 
 const prefix = idPrefix('recgroup');
 const STAGES = { firstTermMs: 300, secondTermMs: 300, killMs: 2000 };
 
-
-/** Live pids whose command line holds `needle`: the test's own /proc scan, not the engine's. */
-function liveWith(needle: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(needle) && isPidAlive(Number(name))) found.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-function ppidOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
 
 /** Starts the env-stripped daemon agent; resolves once its launcher is gone and only the cgroup ties the daemon to it. */
 async function daemonAgent(supervisor: Supervisor): Promise<{ agentId: string; root: number; daemon: number; token: string }> {
