@@ -62,15 +62,20 @@ export function readWhole(fd: number): Buffer {
   }
 }
 
-/** Opens, reads whole and closes `path`; null when it cannot be read (gone, or not ours). */
-export function readOnce(path: string): Buffer | null {
-  let fd: number;
+/** Opens `path` read-only, counted in `heldFileOpens()`; null when it cannot be opened (gone, or not ours). */
+function openCounted(path: string): number | null {
+  opens++;
   try {
-    opens++;
-    fd = openSync(path, 'r');
+    return openSync(path, 'r');
   } catch {
     return null;
   }
+}
+
+/** Opens, reads whole and closes `path`; null when it cannot be read (gone, or not ours). */
+export function readOnce(path: string): Buffer | null {
+  const fd = openCounted(path);
+  if (fd === null) return null;
   try {
     return readWhole(fd);
   } catch {
@@ -102,13 +107,8 @@ export class HeldFiles {
       }
     }
     if (heldTotal >= MAX_HELD_FILES || this.files.size >= this.maxHeld) return readOnce(path);
-    let fd: number;
-    try {
-      opens++;
-      fd = openSync(path, 'r');
-    } catch {
-      return null;
-    }
+    const fd = openCounted(path);
+    if (fd === null) return null;
     try {
       const text = readWhole(fd);
       this.files.set(path, { fd, owner });
