@@ -15,6 +15,7 @@ import { WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
 import { wireRequestSchema, type EventName, type EventPayloads, type Result, type WireMessage, type WireRequest } from '../../src-preload/contract';
 import type { ContractService, EventSink } from './service';
+import { DroppedStatus } from './dropped-status';
 
 /**
  * Above this many bytes queued for a client, `status` and `log` events are
@@ -68,8 +69,8 @@ function textOf(data: RawData): string {
  */
 export function serveConnection(ws: WebSocket, service: ContractService, log: (line: string) => void): ServedConnection {
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-  // `removed` ids of dropped status events travel with the next one sent, so dropping loses nothing.
-  const removedSinceLastSent = new Set<string>();
+  // What dropped status events said travels with the next one sent, so dropping loses nothing.
+  const dropped = new DroppedStatus();
   let droppedEvents = 0;
 
   function send(message: WireMessage): boolean {
@@ -93,7 +94,7 @@ export function serveConnection(ws: WebSocket, service: ContractService, log: (l
   const sink: EventSink = <E extends EventName>(event: E, payload: EventPayloads[E]) => {
     if (ws.readyState !== WebSocket.OPEN) return;
     if ((event === 'status' || event === 'log') && ws.bufferedAmount > DROP_EVENTS_ABOVE_BYTES) {
-      if (event === 'status') for (const id of (payload as EventPayloads['status']).removed) removedSinceLastSent.add(id);
+      if (event === 'status') dropped.drop(payload as EventPayloads['status']);
       if (droppedEvents++ === 0) log('A WebSocket client is reading slowly; dropping status and log events until it catches up.');
       return;
     }
@@ -101,12 +102,7 @@ export function serveConnection(ws: WebSocket, service: ContractService, log: (l
       log(`The slow WebSocket client caught up; ${droppedEvents} status/log events were dropped.`);
       droppedEvents = 0;
     }
-    let outgoing = payload;
-    if (event === 'status' && removedSinceLastSent.size > 0) {
-      const status = payload as EventPayloads['status'];
-      outgoing = { ...status, removed: [...new Set([...removedSinceLastSent, ...status.removed])] } as EventPayloads[E];
-      removedSinceLastSent.clear();
-    }
+    const outgoing = event === 'status' ? (dropped.before(payload as EventPayloads['status']) as EventPayloads[E]) : payload;
     send({ type: 'event', event, payload: outgoing } as WireMessage);
   };
 

@@ -9,6 +9,7 @@ import { LogFeed } from './log-feed';
 import { noticesBetween } from './notices';
 import { SettingsStore } from './settings';
 import type { ContractClient, ContractService, EventSink, HostAdapter } from './service';
+import { hasChanged } from './view-changes';
 import { toAgentView, toSummaryView } from './views';
 
 export type { ContractClient, ContractService, EventSink, HostAdapter } from './service';
@@ -19,7 +20,8 @@ export interface ContractServiceOptions {
 }
 
 export function createContractService(engine: Supervisor, host: HostAdapter, options: ContractServiceOptions = {}): ContractService {
-  const clients = new Set<{ sink: EventSink; feed: LogFeed }>();
+  /** `synced` once the client was sent a status event with every agent: from then on, only those that changed. */
+  const clients = new Set<{ sink: EventSink; feed: LogFeed; synced: boolean }>();
   let previous: Record<string, AgentView> = {};
   let hasSeenStatus = false;
 
@@ -40,18 +42,24 @@ export function createContractService(engine: Supervisor, host: HostAdapter, opt
 
   const onStatus = (seq: number, at: string, statuses: Record<string, AgentStatus>, orphanCount: number) => {
     const agents: Record<string, AgentView> = {};
-    for (const [id, status] of Object.entries(statuses)) agents[id] = toAgentView(status);
-    const removed = Object.keys(previous).filter((id) => !(id in agents));
-    const event: StatusEventView = { seq, at, agents, summary: toSummaryView(summarise(Object.values(statuses), orphanCount)), removed };
-    for (const view of Object.values(agents)) {
+    const changed: Record<string, AgentView> = {};
+    for (const [id, status] of Object.entries(statuses)) {
+      const view = (agents[id] = toAgentView(status));
+      if (!hasChanged(previous[id], view)) continue;
+      changed[id] = view;
       // An agent new since the last tick started in this session: a failure before its first tick is still news.
       // On the very first tick every agent is old news (e.g. failed before a restart).
-      const before = previous[view.agentId] ?? (hasSeenStatus ? asStarted(view) : undefined);
+      const before = previous[id] ?? (hasSeenStatus ? asStarted(view) : undefined);
       for (const notice of noticesBetween(before, view, at)) tell(notice);
     }
+    const removed = Object.keys(previous).filter((id) => !(id in agents));
+    const event: StatusEventView = { seq, at, agents: changed, summary: toSummaryView(summarise(Object.values(statuses), orphanCount)), removed };
     previous = agents;
     hasSeenStatus = true;
-    broadcast('status', event);
+    for (const client of clients) {
+      client.sink('status', client.synced ? event : { ...event, agents });
+      client.synced = true;
+    }
   };
 
   const unsubscribes = [
@@ -67,7 +75,7 @@ export function createContractService(engine: Supervisor, host: HostAdapter, opt
   return {
     connect(sink: EventSink): ContractClient {
       const feed = new LogFeed((event) => sink('log', event));
-      const client = { sink, feed };
+      const client = { sink, feed, synced: false };
       clients.add(client);
       const handlers = createHandlers(engine, host, { follow: (agentIds) => feed.follow(agentIds) }, settings);
       return {

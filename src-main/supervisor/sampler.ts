@@ -17,10 +17,12 @@
  * the cgroups' here, the members' by the reader; each is closed once its cgroup or
  * process is no longer sampled, and all of them at `close()`.
  */
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AgentRunner } from './agent/agent-runner';
 import { messageOf } from './errors';
-import { CgroupFigures, QuietTrees, readCgroupTrees, zombiesOf, type CpuUsageReading } from './process/cgroup/cgroup-tree';
+import { CgroupFigures, QuietTrees, readCgroupTrees, zombiesOf } from './process/cgroup/cgroup-tree';
+import { CpuUsages, type CpuUsageReading } from './process/cgroup/cpu-usage';
 import { HeldFiles } from './process/held-files';
 import { collectTree, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable, type TreeAnchor } from './process/process-table';
 import type { SnapshotCache } from './process/snapshot-cache';
@@ -51,6 +53,8 @@ export interface SampledTree {
   members: ProcEntry[];
   /** This tick's reading of its cgroup's `cpu.stat`, where the tree was read from the cgroup. */
   cpuUsage?: CpuUsageReading | null;
+  /** Nothing in it ran since its members were last read (`QuietTrees`). */
+  quiet?: boolean;
 }
 
 export class Sampler {
@@ -63,6 +67,7 @@ export class Sampler {
   private readonly figures = new CgroupFigures(this.cgroupFiles);
   /** The cgroup agents whose members need no reading this tick (nothing in their trees ran or changed). */
   private readonly quiet = new QuietTrees();
+  private readonly usages = new CpuUsages(this.cgroupFiles);
   /** Whether the reader holds files from a `readTrees` call that a later tick has not let go of. */
   private readerHoldsTrees = false;
   /** Per agent, the zombies of its last sample: no cgroup lists them, so they are looked for by identity. */
@@ -142,10 +147,11 @@ export class Sampler {
     if (runners.length > 0) {
       const { table, trees } = await this.treesForTick(runners);
       const usage = await this.options.reader.usage(table, trees.flatMap(({ members }) => members.map((entry) => entry.pid)));
-      for (const { runner, anchor, members, cpuUsage } of trees) {
-        const sample = summariseTree(table, anchor, members, usage);
+      for (const { runner, anchor, members, cpuUsage, quiet } of trees) {
+        const sample = { ...summariseTree(table, anchor, members, usage), quiet };
         this.zombies.set(runner, zombiesOf(members));
-        if (anchor.cgroup && members.length > 0) sampledCgroups.add(anchor.cgroup.dir); // an emptied one is not sampled next tick
+        // An emptied one is not sampled next tick; the parent's cpu.stat is read with its children's (cpu-usage.ts).
+        if (anchor.cgroup && members.length > 0) sampledCgroups.add(anchor.cgroup.dir).add(path.dirname(anchor.cgroup.dir));
         runner.observe(anchor.cgroup ? this.figures.apply(sample, anchor.cgroup, cpuUsage) : sample);
       }
     }
@@ -167,8 +173,8 @@ export class Sampler {
     }
     this.readerHoldsTrees = true;
     const targets = anchors.map((anchor, i) => ({ anchor, cgroup: anchor.cgroup!, zombies: this.zombies.get(runners[i]!) ?? [] }));
-    const { table, members, usage } = await readCgroupTrees({ readTrees }, targets, this.cgroupFiles, this.quiet);
-    return { table, trees: runners.map((runner, i) => ({ runner, anchor: anchors[i]!, members: members[i]!, cpuUsage: usage[i] ?? null })) };
+    const { table, members, usage, quiet } = await readCgroupTrees({ readTrees }, targets, this.cgroupFiles, this.quiet, this.usages);
+    return { table, trees: runners.map((runner, i) => ({ runner, anchor: anchors[i]!, members: members[i]!, cpuUsage: usage[i] ?? null, quiet: quiet[i] })) };
   }
 
   /** Lets the reader close the files it held for the trees (a `readTrees` of none keeps none). */

@@ -5,10 +5,14 @@ import { eventChannel, type EventChannel, type EventName } from './channels';
 import type { LogStream } from './schemas';
 import type { AgentView, NoticeKind, SeenMarkView, SummaryView } from './views';
 
-/** Pushed at most once per sampling tick: every agent's status and the totals. */
+/** Pushed at most once per sampling tick: the agents that changed, and the totals. */
 export interface StatusEventView {
   seq: number;
   at: string;
+  /**
+   * The agents whose view changed since the last status event this connection was sent; every agent
+   * in a connection's first. A runtime that alone moved is no change (`runtimeSecondsAt`).
+   */
   agents: Record<string, AgentView>;
   summary: SummaryView;
   /** Agents removed since the last event. */

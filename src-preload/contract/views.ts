@@ -66,6 +66,7 @@ export interface AgentView {
   treeCpuPercent: number | null;
   treeMemoryMb: number | null;
   treeNumThreads: number | null;
+  /** As of the status it came in: it moves on its own and alone is no change (see `runtimeSecondsAt`). */
   runtimeSeconds: number;
   /** ISO timestamps. */
   startedAt: string | null;
@@ -304,3 +305,12 @@ export interface CallError {
 
 /** The answer to every call: hosts never throw across the bridge. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: CallError };
+
+/**
+ * An agent's runtime in seconds (0.1 s steps) at `nowMs`: from its start to its end, or to `nowMs`
+ * while it has not ended. The engine's `runtimeSeconds` is this at its tick; a status event leaves out
+ * an agent whose runtime alone moved, so a UI computes it from the agent's times and the event's `at`.
+ */
+export function runtimeSecondsAt(startedAtMs: number | null, endedAtMs: number | null, nowMs: number): number {
+  return startedAtMs === null ? 0 : Math.max(0, Math.round(((endedAtMs ?? nowMs) - startedAtMs) / 100) / 10);
+}

@@ -226,17 +226,27 @@ describe('web host: a client that stops reading', () => {
     const harness = await startHarness(prefix);
     const client = await connectClient(harness);
     const id = await bigLog(harness, client);
+    const sleeper = agentId();
+    expect((await client.call('spawnAgent', spawnInput(sleeper, [NODE, '-e', 'setTimeout(() => {}, 600_000)']))).ok).toBe(true);
+    await waitFor(async () => (await harness.engine.getAgentStatus(sleeper)).state === 'running', { what: `${sleeper} to run` });
     const reading = pauseReading(client);
     // ~42 MB of answers: more than the kernel's loopback buffers plus the 4 MiB threshold, well under 64 MiB.
     const answers = Array.from({ length: 30 }, () => client.call('readLog', { agentId: id, stream: 'stdout', maxBytes: LOG_READ_MAX_BYTES }));
-    await waitFor(() => harness.logLines.some((line) => line.includes('dropping status and log events')), { what: 'the host to start dropping events' });
+    // Status events are small now (only what changed): the answers alone fill the buffer, slower on a loaded machine.
+    await waitFor(() => harness.logLines.some((line) => line.includes('dropping status and log events')), { what: 'the host to start dropping events', timeoutMs: 30_000 });
+    // It ends while its status events are dropped; no later event changes it, so only the dropped ones' backlog can tell.
+    await harness.engine.killAgent(sleeper, { force: true });
+    await waitFor(async () => (await harness.engine.getAgentStatus(sleeper)).state === 'cancelled', { what: `${sleeper} to end` });
+    await harness.engine.sampleNow(); // a status event the client does not read
     client.messages.length = 0;
     reading.resume();
     for (const answer of await Promise.all(answers)) expect(answer).toMatchObject({ ok: true, value: { size: 1 << 20 } });
     await client.event('status');
+    // Events written before the drop began may still be on their way; the end must follow them.
+    await client.event('status', (status) => status.agents[sleeper]?.state === 'cancelled');
     await waitFor(() => harness.logLines.some((line) => /caught up; \d+ status\/log events were dropped/.test(line)), { what: 'the host to report catching up' });
     expect(client.ws.readyState).toBe(client.ws.OPEN);
-  });
+  }, 90_000);
 
   it('disconnects a client that lets more than 64 MiB pile up, instead of buffering without bound', async () => {
     const harness = await startHarness(prefix);

@@ -3,6 +3,7 @@
  * the world sees and the record the state file keeps.
  */
 import type { ChildProcess } from 'node:child_process';
+import { runtimeSecondsAt } from '../../../src-preload/contract';
 import { decideHealth } from '../policies/health';
 import { HistoryRing } from './history';
 import { AgentStop } from './agent-stop';
@@ -170,7 +171,6 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
   const rootAlive = root !== null && !isDeadState(root.stateCode);
   const usage = rootAlive ? (sample?.rootUsage ?? null) : null;
   const started = run.startedAtMs;
-  const runtimeMs = started === null ? 0 : (run.endedAtMs ?? nowMs) - started;
   const policies = policiesOf(run.request);
   const stalled = run.state === 'running' && run.stalledSinceMs !== null;
   return {
@@ -192,7 +192,7 @@ export function toStatus(run: AgentRun, nowMs: number): AgentStatus {
     cpuPercent: usage?.cpuPercent ?? null,
     memoryMb: toMb(usage?.rssBytes ?? null),
     numThreads: usage?.numThreads ?? null,
-    runtimeSeconds: Math.max(0, Math.round(runtimeMs / 100) / 10),
+    runtimeSeconds: runtimeSecondsAt(started, run.endedAtMs, nowMs),
     cmdline: run.request.command.map(quoteForDisplay).join(' '),
     command: [...run.request.command],
     startedAt: started === null ? null : new Date(started).toISOString(),

@@ -25,7 +25,8 @@ export function observeSample(run: AgentRun, sample: TreeSample): { rootGone: bo
     treeMemoryMb: sample.treeMemoryMb,
   });
   if (run.record && isLive(run)) notePeaks(run.record, sample.treeCpuPercent, sample.treeMemoryMb);
-  if (isLive(run)) {
+  // A quiet tree ran nothing that could have written its progress file since the last look.
+  if (isLive(run) && !sample.quiet) {
     const progress = run.progress.read();
     run.progressValue = progress.progress;
     run.progressMessage = progress.message;

@@ -28,6 +28,14 @@ export function heldFileOpens(): number {
   return opens;
 }
 
+/** Reads through any holder, by file name (`cgroup.procs`, `cpu.stat`…): how the tests prove what a quiet tick skips. */
+const readsByName = new Map<string, number>();
+
+/** How many times a file named `name` was read through a holder since this module loaded. */
+export function heldFileReads(name: string): number {
+  return readsByName.get(name) ?? 0;
+}
+
 /** How many descriptors every holder keeps open now. */
 export function heldFileCount(): number {
   return heldTotal;
@@ -98,6 +106,8 @@ export class HeldFiles {
 
   /** The whole of `path` now (a view valid until the next read), or null when it cannot be read. */
   read(path: string, owner: FileOwner): Buffer | null {
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    readsByName.set(name, (readsByName.get(name) ?? 0) + 1);
     const held = this.files.get(path);
     if (held) {
       try {

@@ -27,6 +27,8 @@ export interface TreeSample {
   treeNumThreads: number | null;
   /** Its cgroup's pressure (cgroup/pressure.ts); null without a cgroup or with no live member. */
   pressure: PressureFigures | null;
+  /** No member ran since the tree was last read (a quiet cgroup): nothing the agent writes can have changed either. */
+  quiet?: boolean;
 }
 
 const MB = 1024 * 1024;

@@ -1,14 +1,14 @@
 /**
- * A quiet agent in a cgroup costs its two cgroup files per tick (cgroup-tree.ts `QuietTrees`): when
- * nothing in its tree ran and its `cgroup.procs` is as before, its members are not read again. A busy
- * agent, a child that ends and the periodic full read still read them.
+ * Quiet agents in cgroups cost one file per tick between them (cgroup-tree.ts `QuietTrees`,
+ * cpu-usage.ts): when nothing under their parent cgroup ran (its `cpu.stat` usage is as before),
+ * neither their own `cpu.stat`, nor their `cgroup.procs`, nor their members are read again. A busy agent, a child that ends and the periodic full read still read them.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import { MEMBER_REREAD_MS } from '../../../src-main/supervisor/process/cgroup/cgroup-tree';
-import { heldFileOpens } from '../../../src-main/supervisor/process/held-files';
+import { heldFileOpens, heldFileReads } from '../../../src-main/supervisor/process/held-files';
 import { idPrefix, request, useSupervisor } from '../../helpers/agents';
 import { cgroupDirOf, countingSnapshots, measuredTick, untilEachRan } from '../../helpers/cgroup-usage';
 import { cgroupsOff } from '../../helpers/cgroups';
@@ -45,10 +45,12 @@ function stateOf(pid: number): string {
 }
 
 describe.skipIf(cgroupsOff)('a quiet cgroup agent', () => {
-  it('costs no per-process file and no open once read, its figures kept', async () => {
+  it('costs no file of its own once read — one cpu.stat of their parent serves all — no open, its figures kept', async () => {
     const { reader, snapshots } = countingSnapshots();
     const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
     const { agentId } = await quietAgent(supervisor);
+    await quietAgent(supervisor);
+    await quietAgent(supervisor);
     // The tick after a full read of the members reuses them (a periodic snapshot may come first: one more try).
     await waitFor(async () => {
       const tick = await measuredTick(supervisor, snapshots);
@@ -59,16 +61,41 @@ describe.skipIf(cgroupsOff)('a quiet cgroup agent', () => {
     const ticks = [];
     for (let i = 0; i < 3; i++) {
       await pastCpuWindow(performance.now());
-      ticks.push(await measuredTick(supervisor, snapshots));
+      const [procs, cpu] = [heldFileReads('cgroup.procs'), heldFileReads('cpu.stat')];
+      ticks.push({ ...(await measuredTick(supervisor, snapshots)), procs: heldFileReads('cgroup.procs') - procs, cpu: heldFileReads('cpu.stat') - cpu });
     }
-    expect(ticks.filter((tick) => tick.snapshots === 0).map((tick) => tick.files)).toEqual(ticks.filter((tick) => tick.snapshots === 0).map(() => 0));
+    const reused = ticks.filter((tick) => tick.snapshots === 0);
+    // The one cpu.stat read is their parent's (corral-…/): nothing under it ran, so neither did any of the three.
+    expect(reused.map(({ files, procs, cpu }) => ({ files, procs, cpu }))).toEqual(reused.map(() => ({ files: 0, procs: 0, cpu: 1 })));
     expect(heldFileOpens() - opens).toBe(0);
     const status = await supervisor.getAgentStatus(agentId);
     expect(status.descendantCount).toBe(2);
+    expect(reused.length).toBeGreaterThan(0);
     const after = await supervisor.getProcessTree(agentId);
     expect(after.map((p) => [p.pid, p.status, p.memoryMb, p.numThreads])).toEqual(before.map((p) => [p.pid, p.status, p.memoryMb, p.numThreads]));
     expect(after.every((p) => p.cpuPercent === 0)).toBe(true);
   });
+
+  it('has its pressure computed, not read, while it rests: the last figures, decayed as the kernel does', async () => {
+    const { reader, snapshots } = countingSnapshots();
+    const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
+    const { agentId } = await quietAgent(supervisor);
+    // Ticks more than the kernel's 2 s update apart: a quiet one reads no pressure file (the periodic
+    // full reads, which do, are told apart by the members' files they read).
+    const quiet: { reads: number; cpu: number }[] = [];
+    while (quiet.length < 2) {
+      const atMs = performance.now();
+      await waitFor(() => performance.now() - atMs > 2_100, { what: '2.1 s' });
+      const before = heldFileReads('cpu.pressure');
+      const tick = await measuredTick(supervisor, snapshots);
+      const { pressure } = await supervisor.getAgentStatus(agentId);
+      if (tick.snapshots === 0 && tick.files === 0) quiet.push({ reads: heldFileReads('cpu.pressure') - before, cpu: pressure!.cpu! });
+    }
+    expect(quiet.map(({ reads }) => reads)).toEqual([0, 0]);
+    // A stall at its start on a loaded machine only decays: by e^(-0.2) per 2 s, to two decimals.
+    expect(quiet[1]!.cpu).toBeLessThanOrEqual(quiet[0]!.cpu);
+    if (quiet[0]!.cpu >= 1) expect(quiet[1]!.cpu).toBeLessThan(quiet[0]!.cpu);
+  }, 60_000);
 
   it('is read in full once something in it runs, and a child that ended is seen at that tick', async () => {
     const { reader, snapshots } = countingSnapshots();

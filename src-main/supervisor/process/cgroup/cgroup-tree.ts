@@ -8,9 +8,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { HeldFiles } from '../held-files';
-import { buildTable, identityKey, identityOf, isDeadState, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable, type TreeAnchor } from '../process-table';
+import { buildTable, identityKey, identityOf, isDeadState, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable, type TreeAnchor, type TreeSeeds } from '../process-table';
 import { toMb, type TreeSample } from '../tree-sample';
 import { parsePids, type AgentCgroup } from './agent-cgroup';
+import { readCpuUsage, type CpuUsageReading, type CpuUsages } from './cpu-usage';
 import { PressureReader } from './pressure';
 
 /** One agent to read: where its tree hangs, and the zombies seen in it last time (no cgroup lists them). */
@@ -27,17 +28,10 @@ export interface CgroupTreeTarget {
  */
 export const MEMBER_REREAD_MS = 10_000;
 
-/** An agent's `cpu.stat` `usage_usec`, and when it was read (`performance.now()`). */
-export interface CpuUsageReading {
-  usageUsec: number;
-  atMs: number;
-}
-
 /** The members of an agent's tree as last read, and what its cgroup's two files said then. */
 interface LastRead {
   usageUsec: number;
-  /** The sorted pids of `cgroup.procs`, which were exactly the live members then, and every member was live. */
-  pids: string;
+  /** Every member was live and listed in `cgroup.procs` then. */
   members: readonly ProcEntry[];
   keys: ReadonlySet<string>;
   readAtMs: number;
@@ -45,20 +39,22 @@ interface LastRead {
 
 /**
  * Which agents' trees cannot have changed since their members were last read. A process that does not
- * run cannot change its CPU time, RSS, threads, state or children; any member that runs moves its
- * cgroup's `usage_usec` (a signal delivered makes it run), and one that ends or is added changes
- * `cgroup.procs`. So when both read as at the last full read of a tree whose members were all live and
- * all listed (no zombie, whose reaper may be outside the cgroup; no member moved out, which runs unseen),
- * that read stands: its per-process CPU is 0 % over the real interval (the reader's CPU history keeps the
- * last CPU time with the time it was last known true), its RSS, threads and states as read.
+ * run cannot change its CPU time, RSS, threads, state or children, nor end, fork or write a file; and
+ * any member that runs moves its cgroup's `usage_usec` (a signal delivered makes it run, and so does
+ * ending). So when `usage_usec` reads as at the last full read of a tree whose members were all live
+ * and all listed in `cgroup.procs` (no zombie, whose reaper may be outside the cgroup; no member moved
+ * out, which runs unseen), that read stands and `cgroup.procs` is not read either: its per-process CPU
+ * is 0 % over the real interval (the reader's CPU history keeps the last CPU time with the time it was
+ * last known true), its RSS, threads and states as read. Only a process from outside the tree (root
+ * moving a process in) changes the cgroup unseen; the full read every MEMBER_REREAD_MS finds that.
  */
 export class QuietTrees {
   private readonly last = new WeakMap<AgentCgroup, LastRead>();
 
   /** The members last read, when `target`'s tree is known unchanged since; null when it must be read. */
-  unchanged(target: CgroupTreeTarget, pids: string, usage: CpuUsageReading | null): readonly ProcEntry[] | null {
+  unchanged(target: CgroupTreeTarget, usage: CpuUsageReading | null): readonly ProcEntry[] | null {
     const last = this.last.get(target.cgroup);
-    if (!last || !usage || usage.usageUsec !== last.usageUsec || pids !== last.pids) return null;
+    if (!last || !usage || usage.usageUsec !== last.usageUsec) return null;
     if (usage.atMs - last.readAtMs >= MEMBER_REREAD_MS) return null;
     const { root, knownMembers } = target.anchor;
     // Everything the tree would be read from is among its members (a new run, or a member found elsewhere, is not).
@@ -70,7 +66,7 @@ export class QuietTrees {
   remember(cgroup: AgentCgroup, pids: string, usage: CpuUsageReading | null, members: readonly ProcEntry[]): void {
     const listed = members.every((entry) => !isDeadState(entry.stateCode)) && sortedPids(members.map((entry) => entry.pid)) === pids;
     if (usage && listed) {
-      this.last.set(cgroup, { usageUsec: usage.usageUsec, pids, members, keys: new Set(members.map(identityKey)), readAtMs: usage.atMs });
+      this.last.set(cgroup, { usageUsec: usage.usageUsec, members, keys: new Set(members.map(identityKey)), readAtMs: usage.atMs });
     } else this.last.delete(cgroup);
   }
 }
@@ -78,35 +74,36 @@ export class QuietTrees {
 /**
  * Every target's members, read by `reader.readTrees` from its cgroup's list, its root, its members seen
  * before and its known zombies, in one table of those processes alone (what `usage` and
- * `summariseTree` take) — or, for a quiet agent (`QuietTrees`), as last read, with no per-process file
- * read. Session members that left the cgroup are not looked for here: the periodic full snapshot finds
- * them, and from then on they are members seen before. Each `cgroup.procs` and `cpu.stat` is read
- * through `files` (held open, owned by the cgroup's folder); the `cpu.stat` readings are returned for
- * `CgroupFigures.apply`, which would otherwise read the file again.
+ * `summariseTree` take) — or, for a quiet agent (`QuietTrees`), as last read, with neither its
+ * `cgroup.procs` nor a per-process file read (`quiet` says which). Session members that left the cgroup are not looked for here: the periodic full snapshot finds
+ * them, and from then on they are members seen before. Each `cgroup.procs` is read through `files`
+ * (held open, owned by the cgroup's folder), the CPU counts through `usages` (one read of their
+ * parent's while none of them ran); the counts are returned for `CgroupFigures.apply`, which would
+ * otherwise read them again.
  */
 export async function readCgroupTrees(
   reader: Required<Pick<ProcessReader, 'readTrees'>>,
   targets: readonly CgroupTreeTarget[],
   files: HeldFiles,
   quiet: QuietTrees,
-): Promise<{ table: ProcessTable; members: ProcEntry[][]; usage: (CpuUsageReading | null)[] }> {
+  usages: CpuUsages,
+): Promise<{ table: ProcessTable; members: ProcEntry[][]; usage: (CpuUsageReading | null)[]; quiet: boolean[] }> {
   const takenAtMs = Date.now();
-  // The list, then the CPU count, then (if need be) the members: whatever runs after a file is read shows in the next tick's.
-  const listed = targets.map(({ cgroup }) => {
-    const pids = cgroupPids(files, cgroup);
-    return { pids, sorted: sortedPids(pids), usage: readCpuUsage(files, cgroup) };
-  });
-  const seeds = targets.map((target, i) => {
-    const { pids, sorted, usage } = listed[i]!;
-    const unchanged = quiet.unchanged(target, sorted, usage);
+  // The CPU count, then (if it moved) the list and the members: whatever runs after a file is read shows in the next tick's count.
+  const readings = usages.read(targets.map(({ cgroup }) => cgroup));
+  const seeds = targets.map((target, i): TreeSeeds & { usage: CpuUsageReading | null } => {
+    const usage = readings[i]!;
+    const unchanged = quiet.unchanged(target, usage);
+    if (unchanged) return { pids: [], identities: [], unchanged, usage };
     const { anchor, zombies } = target;
-    return unchanged ? { pids, identities: [], unchanged } : { pids, identities: [...(anchor.root ? [anchor.root] : []), ...anchor.knownMembers, ...zombies] };
+    return { pids: cgroupPids(files, target.cgroup), identities: [...(anchor.root ? [anchor.root] : []), ...anchor.knownMembers, ...zombies], usage };
   });
   const members = await reader.readTrees(seeds);
   targets.forEach(({ cgroup }, i) => {
-    if (!seeds[i]!.unchanged) quiet.remember(cgroup, listed[i]!.sorted, listed[i]!.usage, members[i]!);
+    const { pids, unchanged, usage } = seeds[i]!;
+    if (!unchanged) quiet.remember(cgroup, sortedPids(pids), usage, members[i]!);
   });
-  return { table: buildTable(members.flat(), takenAtMs), members, usage: listed.map(({ usage }) => usage) };
+  return { table: buildTable(members.flat(), takenAtMs), members, usage: seeds.map(({ usage }) => usage), quiet: seeds.map(({ unchanged }) => unchanged !== undefined) };
 }
 
 /** The zombies among `members`, to look for again next tick. */
@@ -123,12 +120,8 @@ function sortedPids(pids: readonly number[]): string {
   return [...pids].sort((a, b) => a - b).join(' ');
 }
 
-/** The cgroup's `usage_usec` now; null when its `cpu.stat` cannot be read. */
-function readCpuUsage(files: HeldFiles, cgroup: AgentCgroup): CpuUsageReading | null {
-  const text = files.read(cgroup.file('cpu.stat'), cgroup.dir);
-  const match = text === null ? null : /^usage_usec (\d+)$/m.exec(text.toString('latin1'));
-  return match ? { usageUsec: Number(match[1]), atMs: performance.now() } : null;
-}
+/** Process states in which a process waits for nothing a stall counts: asleep (not on I/O), stopped, idle. */
+const RESTING = new Set(['sleeping', 'stopped', 'tracing-stop', 'idle']);
 
 /** Below this, a CPU-time delta is too short to mean anything (as `cpu-tracker.ts`). */
 const MIN_CPU_WINDOW_MS = 100;
@@ -148,7 +141,7 @@ export class CgroupFigures {
   private readonly pressure: PressureReader;
 
   constructor(private readonly files: HeldFiles) {
-    this.pressure = new PressureReader(undefined, files);
+    this.pressure = new PressureReader(undefined, files, MEMBER_REREAD_MS);
   }
 
   /** `usage`: this tick's reading of the cgroup's `cpu.stat` where `readCgroupTrees` took one (read here if not). */
@@ -165,7 +158,7 @@ export class CgroupFigures {
       ...sample,
       treeCpuPercent: live && cpuPercent !== null ? Math.max(cpuPercent, largestMember) : sample.treeCpuPercent,
       treeMemoryMb: live && memoryBytes !== null ? toMb(memoryBytes) : sample.treeMemoryMb,
-      pressure: live ? this.pressure.read(cgroup, nowMs) : null,
+      pressure: live ? this.pressure.read(cgroup, nowMs, sample.quiet === true && sample.processes.every((one) => RESTING.has(one.status))) : null,
     };
   }
 
