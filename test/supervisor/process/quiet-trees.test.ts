@@ -137,6 +137,26 @@ describe.skipIf(cgroupsOff)('a quiet cgroup agent', () => {
   }, 40_000);
 });
 
+describe.skipIf(cgroupsOff)('quiet cgroup agents started together', () => {
+  it('are read again for their age a tenth per tick, not all on one tick', async () => {
+    const { reader, snapshots } = countingSnapshots();
+    const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
+    for (let i = 0; i < 20; i++) await quietAgent(supervisor);
+    await waitFor(async () => (await measuredTick(supervisor, snapshots)).files === 0, { what: 'a tick that reuses every tree' });
+    // Past MEMBER_REREAD_MS every tree is due; ticks 250 ms apart read at most 2 of the 20 (2 × 3 members × 2 files) each.
+    const files: number[] = [];
+    const untilMs = performance.now() + MEMBER_REREAD_MS + 4_000;
+    while (performance.now() < untilMs) {
+      const atMs = performance.now();
+      const tick = await measuredTick(supervisor, snapshots);
+      if (tick.snapshots === 0) files.push(tick.files);
+      await waitFor(() => performance.now() - atMs >= 250, { what: '250 ms' });
+    }
+    expect(Math.max(...files)).toBeLessThanOrEqual(2 * 3 * 2);
+    expect(files.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(2 * 3 * 2 * 2); // the rereads did happen
+  }, 90_000);
+});
+
 describe.skipIf(cgroupsOff)('a busy cgroup agent', () => {
   it('has its members read every tick, at the CPU its busy member uses', async () => {
     const { reader, snapshots } = countingSnapshots();

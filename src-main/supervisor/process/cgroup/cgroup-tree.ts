@@ -50,12 +50,23 @@ interface LastRead {
  */
 export class QuietTrees {
   private readonly last = new WeakMap<AgentCgroup, LastRead>();
+  private rereadsLeft = 0;
+
+  /**
+   * Starts a tick over `count` trees. At most a tenth of them are read again for their age alone in one
+   * tick (up to twice MEMBER_REREAD_MS old): 100 agents started together would otherwise all be read
+   * again on the same tick, a spike of ~800 files every 10 s, and stay in step for good.
+   */
+  beginTick(count: number): void {
+    this.rereadsLeft = Math.max(1, Math.ceil(count / 10));
+  }
 
   /** The members last read, when `target`'s tree is known unchanged since; null when it must be read. */
   unchanged(target: CgroupTreeTarget, usage: CpuUsageReading | null): readonly ProcEntry[] | null {
     const last = this.last.get(target.cgroup);
     if (!last || !usage || usage.usageUsec !== last.usageUsec) return null;
-    if (usage.atMs - last.readAtMs >= MEMBER_REREAD_MS) return null;
+    const age = usage.atMs - last.readAtMs;
+    if (age >= MEMBER_REREAD_MS && (this.rereadsLeft-- > 0 || age >= 2 * MEMBER_REREAD_MS)) return null;
     const { root, knownMembers } = target.anchor;
     // Everything the tree would be read from is among its members (a new run, or a member found elsewhere, is not).
     const identities = [...(root ? [root] : []), ...knownMembers, ...target.zombies];
@@ -91,6 +102,7 @@ export async function readCgroupTrees(
   const takenAtMs = Date.now();
   // The CPU count, then (if it moved) the list and the members: whatever runs after a file is read shows in the next tick's count.
   const readings = usages.read(targets.map(({ cgroup }) => cgroup));
+  quiet.beginTick(targets.length);
   const seeds = targets.map((target, i): TreeSeeds & { usage: CpuUsageReading | null } => {
     const usage = readings[i]!;
     const unchanged = quiet.unchanged(target, usage);
