@@ -97,7 +97,7 @@ class Engine implements Supervisor {
       logTail: this.logTail,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.stopTimeouts },
       historyCapacity: Math.max(1, Math.ceil((options.historyMs ?? 600_000) / intervalMs)),
-      containment: Containment.open(this.dataDir, options.containment).containment,
+      containment: this.openContainment(options.containment),
       secretBox: null, // the host's, once start() has it
       resolveRequest: options.resolveRequest ?? ((request) => request),
       events: this.events,
@@ -317,6 +317,13 @@ class Engine implements Supervisor {
     const statuses: Record<string, AgentStatus> = {};
     for (const [id, runner] of this.runners) statuses[id] = runner.status(now);
     return statuses;
+  }
+
+  /** The agents' cgroups; where Linux has none to give, the reason is a warning (the user may fix it, e.g. by delegation). */
+  private openContainment(mode: SupervisorOptions['containment']): Containment | null {
+    const { containment, reason } = Containment.open(this.dataDir, mode);
+    if (!containment && process.platform === 'linux' && !reason.includes('was asked for')) this.warn(`Agents are tracked by process group, session and marker, not in cgroups of their own: ${reason}.`);
+    return containment;
   }
 
   private requireRunner(agentId: string): AgentRunner {

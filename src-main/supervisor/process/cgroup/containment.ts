@@ -3,10 +3,10 @@
  * data folder (`corral-<hash of the data dir>`), so two Corrals never share one.
  *
  * Where: below this process's own cgroup when that is writable (a delegated
- * subtree: on a systemd desktop, a transient scope with `Delegate=yes` from the
- * user's service manager would provide it — not requested by Corral yet), else
- * at the root of the cgroup2 mount (root, or a container that owns its
- * hierarchy). Anywhere else (macOS, Windows, no cgroup2, a locked-down Linux),
+ * subtree, or root), else at the root of the cgroup2 mount (root, or a
+ * container that owns its hierarchy), else below a transient scope with
+ * `Delegate=yes` that the user's systemd manager is asked for and moves this
+ * process into (systemd-scope.ts: a systemd desktop). Anywhere else (macOS, Windows, no cgroup2, a locked-down Linux),
  * or with `CORRAL_CONTAINMENT=process-group`, there is no containment object and
  * the heuristic tracker (process group, session, ppid walk, marker) does the work.
  *
@@ -26,6 +26,7 @@ import path from 'node:path';
 import { messageOf } from '../../errors';
 import { AgentCgroup } from './agent-cgroup';
 import { findCgroup2Mount, ownCgroupDir } from './hierarchy';
+import { moveIntoDelegatedScope } from './systemd-scope';
 
 /** Which tracker an agent's processes are found and stopped by. */
 export type ContainmentKind = 'cgroup' | 'process-group';
@@ -54,37 +55,49 @@ export class Containment {
    * The containment for `dataDir`, or null with the reason when the heuristic tracker must do
    * (`mode`, the environment variable, or no writable cgroup2 hierarchy).
    */
-  static open(dataDir: string, mode: ContainmentMode = 'auto'): { containment: Containment | null; reason: string } {
+  static open(dataDir: string, mode: ContainmentMode = 'auto', options: { systemd?: 'fallback' | 'only' } = {}): { containment: Containment | null; reason: string } {
     if (mode === 'process-group' || process.env[CONTAINMENT_ENV] === 'process-group') return { containment: null, reason: 'process-group tracking was asked for' };
     if (process.platform !== 'linux') return { containment: null, reason: 'cgroups exist only on Linux' };
     const mount = findCgroup2Mount();
     if (mount === null) return { containment: null, reason: 'no cgroup2 hierarchy is mounted' };
-    const own = ownCgroupDir(mount);
     const problems: string[] = [];
-    for (const parent of new Set([own, mount].filter((dir): dir is string => dir !== null))) {
-      const base = path.join(parent, baseNameFor(dataDir));
-      try {
-        mkdirSync(base, { recursive: true });
-        // The features the stop relies on (Linux 5.14+), and a round trip of the host to prove it may move itself.
-        if (!existsSync(path.join(base, 'cgroup.kill')) || !existsSync(path.join(base, 'cgroup.freeze'))) throw new Error('no cgroup.kill/cgroup.freeze (Linux 5.14 or later needed)');
-        const containment = new Containment(mount, base);
-        // Into a leaf below it, not the base itself: a base with controllers enabled (limits.ts) may hold no process.
-        const probe = new AgentCgroup(path.join(base, 'probe'));
-        const placed = containment.placedWhile(probe, () => undefined).placed;
-        probe.remove();
-        if (!placed) throw new Error('this process may not move itself into it');
-        removeEmptyLeftovers(parent, base);
-        return { containment, reason: `agents in ${base}` };
-      } catch (error) {
-        problems.push(`${parent}: ${messageOf(error)}`);
-        try {
-          rmdirSync(base);
-        } catch {
-          // It holds something, or was never made.
-        }
-      }
+    const parents = options.systemd === 'only' ? [] : [ownCgroupDir(mount), mount];
+    for (const parent of new Set(parents.filter((dir): dir is string => dir !== null))) {
+      const opened = Containment.openIn(parent, mount, dataDir);
+      if (typeof opened !== 'string') return { containment: opened, reason: `agents in ${opened.base}` };
+      problems.push(`${parent}: ${opened}`);
     }
-    return { containment: null, reason: `no writable cgroup2 hierarchy (${problems.join('; ')})` };
+    // Neither writable: a systemd desktop delegates a subtree to whoever asks its user manager for one.
+    const scope = moveIntoDelegatedScope(`${baseNameFor(dataDir)}.scope`, mount);
+    if (!scope.ok) return { containment: null, reason: `no writable cgroup2 hierarchy (${[...problems, scope.reason].join('; ')})` };
+    const opened = Containment.openIn(scope.dir, mount, dataDir);
+    if (typeof opened !== 'string') return { containment: opened, reason: `agents in ${opened.base} (a scope delegated by systemd)` };
+    return { containment: null, reason: `no writable cgroup2 hierarchy (${[...problems, `${scope.dir}: ${opened}`].join('; ')})` };
+  }
+
+  /** The containment for `dataDir` below `parent`, or why it cannot be there (what was made for it is removed). */
+  private static openIn(parent: string, mount: string, dataDir: string): Containment | string {
+    const base = path.join(parent, baseNameFor(dataDir));
+    try {
+      mkdirSync(base, { recursive: true });
+      // The features the stop relies on (Linux 5.14+), and a round trip of the host to prove it may move itself.
+      if (!existsSync(path.join(base, 'cgroup.kill')) || !existsSync(path.join(base, 'cgroup.freeze'))) throw new Error('no cgroup.kill/cgroup.freeze (Linux 5.14 or later needed)');
+      const containment = new Containment(mount, base);
+      // Into a leaf below it, not the base itself: a base with controllers enabled (limits.ts) may hold no process.
+      const probe = new AgentCgroup(path.join(base, 'probe'));
+      const placed = containment.placedWhile(probe, () => undefined).placed;
+      probe.remove();
+      if (!placed) throw new Error('this process may not move itself into it');
+      removeEmptyLeftovers(parent, base);
+      return containment;
+    } catch (error) {
+      try {
+        rmdirSync(base);
+      } catch {
+        // It holds something, or was never made.
+      }
+      return messageOf(error);
+    }
   }
 
   /** The agent's cgroup (created on first use). */
