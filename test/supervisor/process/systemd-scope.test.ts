@@ -29,7 +29,7 @@ afterEach(() => {
   }
 });
 
-describe.skipIf(mount === null || process.platform !== 'linux')('a delegated scope from the user systemd manager', () => {
+describe.skipIf(mount === null || process.platform !== 'linux' || process.env['CORRAL_CONTAINMENT'] === 'process-group')('a delegated scope from the user systemd manager', () => {
   it('when the manager cannot be reached: no containment, the reason told, this process not moved, nothing made', async () => {
     const runtime = tempDir();
     process.env['XDG_RUNTIME_DIR'] = runtime;
