@@ -4,7 +4,7 @@
  * few pieces of state that tie those together (selection, opened agent,
  * which dialog is up); everything the host reports lives in the store.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { CorralApi } from '../src-preload/contract';
 import { AgentsPane } from './agents/AgentsPane';
 import { AgentDetail } from './detail/AgentDetail';
@@ -20,12 +20,15 @@ import { Notifications } from './notices/Notifications';
 import { useNotices } from './notices/use-notices';
 import { ConnectionBanner } from './shell/ConnectionBanner';
 import { HostWarnings } from './shell/HostWarnings';
+import { finishedIdsOf, liveCountOf } from './state/agent-counts';
 import { isActive } from './state/agent-state';
 import { settle } from './state/call-result';
 import { useAgentActions } from './state/use-agent-actions';
 import { useAgentRoute } from './state/agent-route';
 import { ConnectionContext, OFFLINE_REASON, useConnectionTracking } from './state/use-connection';
-import { useCorralSnapshot, useCorralStore, type CorralFeed } from './state/use-corral-state';
+import { useCorralStore, type CorralFeed } from './state/use-corral-state';
+import type { CorralSnapshot } from './state/corral-store';
+import { selectEmpty, selectLoaded, useStoreSlice } from './state/use-store-slice';
 import { useHostInfo } from './state/use-host-info';
 import { StopAllStatus, type StopAllState } from './summary/StopAll';
 import { SummaryHeader } from './summary/SummaryHeader';
@@ -41,7 +44,9 @@ type Confirmation =
 /** `feed` is the store already fed by the host (started before this first renders, see use-corral-state.ts). */
 export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
   const { store, loadError } = useCorralStore(feed);
-  const snapshot = useCorralSnapshot(store);
+  // Slices, not the whole snapshot: a status tick must not re-render the App (the header, list and detail read what they show).
+  const loaded = useStoreSlice(store, selectLoaded);
+  const empty = useStoreSlice(store, selectEmpty);
   const hostInfo = useHostInfo(api);
   const actions = useAgentActions(api, store);
   const settings = useSettings(api);
@@ -61,23 +66,12 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const openSettings = useCallback(() => setSettingsOpen(true), []);
 
-  const agents = snapshot.agents;
-  const summary = snapshot.summary;
-  const liveCount = useMemo(() => {
-    // Agents waiting to restart count too: Stop all cancels their restart.
-    if (summary !== null) return summary.byState.spawning + summary.byState.running + summary.byState.paused + summary.byState.stopping + summary.byState.backoff;
-    let count = 0;
-    for (const agent of agents.values()) if (isActive(agent.state)) count += 1;
-    return count;
-  }, [agents, summary]);
-
   const openNewAgent = useCallback(() => {
     // A user gesture: the one moment it is fair to ask about notifications.
     askNotificationPermissionOnce();
     setDuplicateOf(null);
     setNewAgentOpen(true);
   }, []);
-  const finishedIds = useMemo(() => [...agents.values()].filter((agent) => !isActive(agent.state)).map((agent) => agent.agentId), [agents]);
 
   const dialogOpen = newAgentOpen || confirmation !== null || orphansOpen || settingsOpen;
   useEffect(() => {
@@ -147,10 +141,10 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
   const reapZombies = useCallback((agentId: string) => void actions.reapZombies(agentId), [actions]);
 
   const runStopAll = useCallback(async () => {
-    setStopAll({ phase: 'running', count: liveCount });
+    setStopAll({ phase: 'running', count: liveCountOf(store.getSnapshot()) });
     const result = await settle(() => api.stopAll({}));
     setStopAll(result.ok ? { phase: 'done', result: result.value } : { phase: 'error', message: result.message });
-  }, [api, liveCount]);
+  }, [api, store]);
 
   const confirm = async () => {
     const current = confirmation;
@@ -190,8 +184,7 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
     setSelectedId((selected) => (selected === agentId ? null : selected));
   }, []);
 
-  const openedAgent = openedId === null ? undefined : agents.get(openedId);
-  const empty = snapshot.loaded && agents.size === 0;
+  const openedListed = useStoreSlice(store, useCallback((snapshot: CorralSnapshot) => openedId !== null && snapshot.agents.has(openedId), [openedId]));
 
   return (
     <ConnectionContext.Provider value={connected}>
@@ -204,15 +197,11 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
           </div>
         )}
         <SummaryHeader
-          summary={summary}
-          totals={store.totals}
-          version={snapshot.version}
-          liveCount={liveCount}
+          store={store}
           showNewAgent={!empty}
           stopAll={stopAll}
-          onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCount })}
-          finishedCount={finishedIds.length}
-          onClearFinished={() => setConfirmation({ kind: 'clear-finished', agentIds: finishedIds })}
+          onStopAll={() => setConfirmation({ kind: 'stop-all', count: liveCountOf(store.getSnapshot()) })}
+          onClearFinished={() => setConfirmation({ kind: 'clear-finished', agentIds: finishedIdsOf(store.getSnapshot().agents) })}
           onNewAgent={openNewAgent}
           onOpenOrphans={openOrphans}
           onOpenSettings={openSettings}
@@ -229,7 +218,6 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
         <main className={`workspace${empty ? ' is-empty' : ''}`}>
           <AgentsPane
             store={store}
-            snapshot={snapshot}
             selectedId={selectedId}
             openedId={openedId}
             onSelect={onSelect}
@@ -241,14 +229,13 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
             dataDir={hostInfo?.dataDir ?? null}
           />
           {!empty &&
-            (openedAgent !== undefined ? (
+            (openedId !== null && openedListed ? (
               <AgentDetail
-                key={openedAgent.agentId}
+                key={openedId}
                 api={api}
                 store={store}
-                agent={openedAgent}
-                lastTickAt={snapshot.lastTickAt}
-                status={actions.statusOf(openedAgent.agentId)}
+                agentId={openedId}
+                status={actions.statusOf(openedId)}
                 canOpenFolders={hostInfo?.canOpenFolders ?? false}
                 onRequestStop={requestStop}
                 onForceKill={requestForceKill}
@@ -263,7 +250,7 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
               />
             ) : (
               <section className="detail detail-placeholder" aria-label="Agent details">
-                {openedId !== null && snapshot.loaded ? (
+                {openedId !== null && loaded ? (
                   <p role="alert">
                     No such agent: <span className="mono">{openedId}</span> is not listed (removed, or a wrong address).
                   </p>
@@ -281,7 +268,7 @@ export function App({ api, feed }: { api: CorralApi; feed: CorralFeed }) {
         {orphansOpen && <OrphansDialog api={api} onClose={() => setOrphansOpen(false)} />}
         {settingsOpen && <SettingsDialog state={settings} hostInfo={hostInfo} onClose={() => setSettingsOpen(false)} />}
         {newAgentOpen && (
-          <NewAgentDialog api={api} agents={agents} hostInfo={hostInfo} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} duplicateOf={duplicateOf ?? undefined} />
+          <NewAgentDialog api={api} store={store} hostInfo={hostInfo} onClose={() => setNewAgentOpen(false)} onStarted={onStarted} duplicateOf={duplicateOf ?? undefined} />
         )}
         {confirmation !== null && (
           <ConfirmDialog

@@ -11,15 +11,14 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, type KeyboardEvent } from 'react';
-import type { AgentView } from '../../src-preload/contract';
 import type { CorralStore } from '../state/corral-store';
-import { AgentRow, ROW_HEIGHT, rowDomId } from './AgentRow';
+import { ROW_HEIGHT, rowDomId, StoreAgentRow } from './AgentRow';
 import type { TreeRow } from './agent-tree-model';
 import type { PickMode } from './multi-select';
 
 interface AgentListProps {
+  /** Each row reads its agent from here (StoreAgentRow). */
   store: CorralStore;
-  agents: ReadonlyMap<string, AgentView>;
   rows: TreeRow[];
   selectedId: string | null;
   openedId: string | null;
@@ -38,7 +37,6 @@ interface AgentListProps {
 
 export function AgentList({
   store,
-  agents,
   rows,
   selectedId,
   openedId,
@@ -156,12 +154,10 @@ export function AgentList({
         {items.map((item) => {
           const row = rows[item.index];
           if (row === undefined) return null;
-          const agent = agents.get(row.agentId);
-          if (agent === undefined) return null;
           return (
-            <AgentRow
+            <StoreAgentRow
               key={row.agentId}
-              agent={agent}
+              agentId={row.agentId}
               row={row}
               store={store}
               selected={marked.size > 0 ? marked.has(row.agentId) : row.agentId === selectedId}

@@ -4,13 +4,14 @@
  * field it shows actually changed; its per-tick figures (runtime, CPU, memory,
  * sparklines) are AgentFigures, which follows the store by itself.
  */
-import { memo, type CSSProperties } from 'react';
+import { memo, useCallback, type CSSProperties } from 'react';
 import type { AgentView, GuardAlertView } from '../../src-preload/contract';
 import { describeGuardAlert, guardAlertBadge, PAUSED_DESCRIPTION, RestartCountdown } from '../detail/agent-status';
 import { describePressure, highPressure } from '../detail/pressure';
 import { formatTimestamp } from '../format/format';
 import { isLive } from '../state/agent-state';
-import type { CorralStore } from '../state/corral-store';
+import type { CorralSnapshot, CorralStore } from '../state/corral-store';
+import { useStoreSlice } from '../state/use-store-slice';
 import { STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import { AgentFigures } from './AgentFigures';
 import type { TreeRow } from './agent-tree-model';
@@ -161,9 +162,29 @@ function samePressure(x: AgentView, y: AgentView): boolean {
   return a === b || (a !== null && b !== null && a.cpu === b.cpu && a.memory === b.memory && a.io === b.io);
 }
 
+/** The fields of its agent a row shows (its per-tick figures aside, AgentFigures.tsx): equal, the row need not render. */
+export function sameShownFields(x: AgentView, y: AgentView): boolean {
+  return (
+    x === y ||
+    (x.agentId === y.agentId &&
+      x.agentName === y.agentName &&
+      x.agentType === y.agentType &&
+      x.model === y.model &&
+      x.state === y.state &&
+      x.health === y.health &&
+      x.progress === y.progress &&
+      x.progressMessage === y.progressMessage &&
+      x.zombieDescendants === y.zombieDescendants &&
+      x.restarts === y.restarts &&
+      x.nextRestartAt === y.nextRestartAt &&
+      x.stalledSince === y.stalledSince &&
+      x.policies.restart.maxRestarts === y.policies.restart.maxRestarts &&
+      samePressure(x, y) &&
+      sameAlert(x.guardAlert, y.guardAlert))
+  );
+}
+
 function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
-  const x = a.agent;
-  const y = b.agent;
   return (
     a.store === b.store &&
     a.selected === b.selected &&
@@ -177,23 +198,24 @@ function sameRow(a: AgentRowProps, b: AgentRowProps): boolean {
     a.row.expanded === b.row.expanded &&
     a.row.posInSet === b.row.posInSet &&
     a.row.setSize === b.row.setSize &&
-    (x === y ||
-      (x.agentId === y.agentId &&
-        x.agentName === y.agentName &&
-        x.agentType === y.agentType &&
-        x.model === y.model &&
-        x.state === y.state &&
-        x.health === y.health &&
-        x.progress === y.progress &&
-        x.progressMessage === y.progressMessage &&
-        x.zombieDescendants === y.zombieDescendants &&
-        x.restarts === y.restarts &&
-        x.nextRestartAt === y.nextRestartAt &&
-        x.stalledSince === y.stalledSince &&
-        x.policies.restart.maxRestarts === y.policies.restart.maxRestarts &&
-        samePressure(x, y) &&
-        sameAlert(x.guardAlert, y.guardAlert)))
+    sameShownFields(a.agent, b.agent)
   );
 }
 
 export const AgentRow = memo(AgentRowImpl, sameRow);
+
+/**
+ * A row fed from the store by its agent id: the list around it renders only
+ * when the tree changes (use-agent-tree.ts), and this renders its row only
+ * when a field the row shows changed.
+ */
+export const StoreAgentRow = memo(function StoreAgentRow(props: Omit<AgentRowProps, 'agent'> & { agentId: string }) {
+  const { store, agentId } = props;
+  const select = useCallback((snapshot: CorralSnapshot) => snapshot.agents.get(agentId), [agentId]);
+  const agent = useStoreSlice(store, select, sameListedAgent);
+  return agent === undefined ? null : <AgentRow {...props} agent={agent} />;
+});
+
+function sameListedAgent(a: AgentView | undefined, b: AgentView | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && sameShownFields(a, b));
+}

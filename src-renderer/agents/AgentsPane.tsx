@@ -2,21 +2,23 @@
  * The left side: filters above the Agents tree, or the first-run empty state.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { AGENT_STATES, type AgentState } from '../../src-preload/contract';
-import type { CorralSnapshot, CorralStore } from '../state/corral-store';
+import { AGENT_STATES, type AgentState, type AgentView } from '../../src-preload/contract';
+import type { CorralStore } from '../state/corral-store';
 import type { AgentActions } from '../state/use-agent-actions';
 import { NewAgentButton } from '../new-agent/NewAgentButton';
 import { AgentList } from './AgentList';
-import { buildAgentTree, type TreeFilter } from './agent-tree-model';
+import type { TreeFilter } from './agent-tree-model';
 import { BulkActions } from './BulkActions';
 import { comparatorFor, loadListSort, saveListSort, type ListSort } from './list-sort';
 import { rangeOf, stillListed, toggleIn } from './multi-select';
 import { useSavedSelection } from './saved-selection';
 import { SortHeader } from './SortHeader';
+import { sameAgentsForTree, useAgentTree } from './use-agent-tree';
+import { selectAgents, selectLastTickAt, selectLoaded, selectNothing, useStoreSlice } from '../state/use-store-slice';
 
 interface AgentsPaneProps {
+  /** Read here (the agents, whether loaded, and the tick time when sorting by runtime), not in the App: a tick re-renders this pane only when those change. */
   store: CorralStore;
-  snapshot: CorralSnapshot;
   selectedId: string | null;
   openedId: string | null;
   onSelect: (agentId: string) => void;
@@ -31,21 +33,29 @@ interface AgentsPaneProps {
   dataDir: string | null;
 }
 
-export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, onOpen, onRequestStop, onNewAgent, actions, onRemoved, dataDir }: AgentsPaneProps) {
+export function AgentsPane({ store, selectedId, openedId, onSelect, onOpen, onRequestStop, onNewAgent, actions, onRemoved, dataDir }: AgentsPaneProps) {
   const [filter, setFilter] = useState<TreeFilter>({ text: '', state: 'all' });
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [sort, setSort] = useState<ListSort>(loadListSort);
   const [marked, setMarked] = useState<ReadonlySet<string>>(() => new Set());
   // Where a Shift+click range starts: the last row clicked plainly or with Ctrl/⌘.
   const anchor = useRef<string | null>(null);
-  const agents = snapshot.agents;
+  // The map as the tree sees it: kept while only figures the tree does not use moved (rows read their agents themselves).
+  const sameTree = useCallback((a: ReadonlyMap<string, AgentView>, b: ReadonlyMap<string, AgentView>) => sameAgentsForTree(a, b, sort.key), [sort.key]);
+  const agents = useStoreSlice(store, selectAgents, sameTree);
+  const loaded = useStoreSlice(store, selectLoaded);
+  // Runtimes move with every tick while the views stay the same: sorting by runtime re-sorts per tick.
+  const lastTickAt = useStoreSlice(store, sort.key === 'runtime' ? selectLastTickAt : selectNothing);
   const listed = useCallback((agentId: string) => store.getSnapshot().agents.has(agentId), [store]);
-  useSavedSelection(dataDir, snapshot.loaded, listed, marked, setMarked);
+  useSavedSelection(dataDir, loaded, listed, marked, setMarked);
 
   useEffect(() => saveListSort(sort), [sort]);
   // One comparator per sort, and the tree rebuilt only when its inputs change.
-  const compare = useMemo(() => comparatorFor(sort), [sort]);
-  const rows = useMemo(() => buildAgentTree(agents, filter, collapsed, compare), [agents, filter, collapsed, compare]);
+  const compare = useMemo(() => comparatorFor(sort, lastTickAt), [sort, lastTickAt]);
+  const rows = useAgentTree(agents, filter, collapsed, compare, sort.key);
+  // Read by the click and key handlers, so they stay the same functions while rows change (the memoised rows compare them).
+  const rowsNow = useRef(rows);
+  rowsNow.current = rows;
   const markedIds = useMemo(() => stillListed(marked, rows), [marked, rows]);
 
   const clearMarks = useCallback(() => setMarked((previous) => (previous.size === 0 ? previous : new Set())), []);
@@ -60,16 +70,16 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
   );
   const onPick = useCallback(
     (agentId: string, mode: 'toggle' | 'range') => {
-      if (mode === 'range') setMarked(rangeOf(rows, anchor.current ?? selectedId, agentId));
+      if (mode === 'range') setMarked(rangeOf(rowsNow.current, anchor.current ?? selectedId, agentId));
       else {
         setMarked((previous) => toggleIn(previous, selectedId, agentId));
         anchor.current = agentId;
       }
       onSelect(agentId);
     },
-    [rows, selectedId, onSelect],
+    [selectedId, onSelect],
   );
-  const markAll = useCallback(() => setMarked(new Set(rows.map((row) => row.agentId))), [rows]);
+  const markAll = useCallback(() => setMarked(new Set(rowsNow.current.map((row) => row.agentId))), []);
 
   const onToggle = useCallback((agentId: string) => {
     setCollapsed((previous) => {
@@ -88,7 +98,7 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
     });
   }, []);
 
-  if (!snapshot.loaded) {
+  if (!loaded) {
     return (
       <section className="agents-pane" aria-label="Agents list">
         <p className="pane-message muted" aria-busy="true">
@@ -160,7 +170,6 @@ export function AgentsPane({ store, snapshot, selectedId, openedId, onSelect, on
       ) : (
         <AgentList
           store={store}
-          agents={agents}
           rows={rows}
           selectedId={selectedId}
           openedId={openedId}

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AGENT_STATES, type AgentState, type AgentView } from '../../src-preload/contract';
+import { runtimeOf } from '../format/runtime';
 
 const sortKeySchema = z.enum(['name', 'state', 'cpu', 'memory', 'runtime']);
 export type SortKey = z.infer<typeof sortKeySchema>;
@@ -57,7 +58,7 @@ function byName(a: AgentView, b: AgentView): number {
   return a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0;
 }
 
-function keyOf(key: Exclude<SortKey, 'name'>, agent: AgentView): number {
+function keyOf(key: Exclude<SortKey, 'name'>, agent: AgentView, lastTickAt: number | null): number {
   switch (key) {
     case 'state':
       return STATE_RANK.get(agent.state) ?? AGENT_STATES.length;
@@ -67,17 +68,21 @@ function keyOf(key: Exclude<SortKey, 'name'>, agent: AgentView): number {
     case 'memory':
       return agent.treeMemoryMb ?? -1;
     case 'runtime':
-      return agent.runtimeSeconds;
+      return runtimeOf(agent, lastTickAt);
   }
 }
 
-/** The sibling comparator for a sort. */
-export function comparatorFor(sort: ListSort): (a: AgentView, b: AgentView) => number {
+/**
+ * The sibling comparator for a sort. Runtime is computed at `lastTickAt` (the
+ * store's; a quiet agent's own `runtimeSeconds` is stale), or read from the
+ * views when no tick arrived yet.
+ */
+export function comparatorFor(sort: ListSort, lastTickAt: number | null = null): (a: AgentView, b: AgentView) => number {
   const sign = sort.direction === 'ascending' ? 1 : -1;
   if (sort.key === 'name') return (a, b) => sign * byName(a, b);
   const key = sort.key;
   return (a, b) => {
-    const difference = keyOf(key, a) - keyOf(key, b);
+    const difference = keyOf(key, a, lastTickAt) - keyOf(key, b, lastTickAt);
     return difference !== 0 ? sign * difference : byName(a, b);
   };
 }

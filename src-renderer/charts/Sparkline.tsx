@@ -1,7 +1,8 @@
 /**
  * A tiny SVG line of recent samples for one list row. Decorative (the figure
  * beside it is the accessible value), so it is hidden from assistive tech.
- * Memoised on the ring's version: it redraws only when a sample was pushed.
+ * Memoised on the ring's contentVersion: it redraws only when its samples changed
+ * (a full ring of one repeated value getting that value again is no change).
  */
 import { memo } from 'react';
 import type { RingBuffer } from '../state/ring-buffer';
@@ -9,7 +10,7 @@ import { sparklineGeometry } from './sparkline-points';
 
 interface SparklineProps {
   ring: RingBuffer | undefined;
-  /** The ring's version when rendered; the memo compares it, the ring itself is mutable. */
+  /** The ring's contentVersion when rendered; the memo compares it, the ring itself is mutable. */
   version: number;
   width?: number;
   height?: number;

@@ -43,6 +43,10 @@ export function sparklineGeometry(ring: RingBuffer, width: number, height: numbe
       current = '';
       continue;
     }
+    // Inside a flat run a point draws nothing: left out, a quiet agent's line is
+    // two points, the same string tick after tick once its x span is fixed
+    // (React then leaves the DOM alone).
+    if (i > 0 && i < count - 1 && ring.at(i - 1) === value && ring.at(i + 1) === value) continue;
     const x = width - (count - 1 - i) * step;
     const y = pad + usable - (Math.max(0, value) / max) * usable;
     // Rounded by hand: toFixed was the hottest line of a 100-agent tick (CPU profile in Chromium).

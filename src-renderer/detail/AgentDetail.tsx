@@ -9,7 +9,8 @@ import { formatTimestamp } from '../format/format';
 import { LogView } from '../logs/LogView';
 import { isLive } from '../state/agent-state';
 import { assertNever } from '../state/assert-never';
-import type { CorralStore } from '../state/corral-store';
+import type { CorralSnapshot, CorralStore } from '../state/corral-store';
+import { useStoreSlice } from '../state/use-store-slice';
 import type { AgentActionStatus } from '../state/use-agent-actions';
 import { STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import { describeGuardAlert, RestartCountdown } from './agent-status';
@@ -33,9 +34,9 @@ const TABS: readonly TabSpec<TabKey>[] = [
 
 interface AgentDetailProps {
   api: CorralApi;
+  /** The agent's view is read from here: a tick re-renders the detail only when its agent changed (the Overview follows ticks itself). */
   store: CorralStore;
-  agent: AgentView;
-  lastTickAt: number | null;
+  agentId: string;
   status: AgentActionStatus;
   canOpenFolders: boolean;
   onRequestStop: (agentId: string) => void;
@@ -51,12 +52,18 @@ interface AgentDetailProps {
 }
 
 export function AgentDetail(props: AgentDetailProps) {
-  const { api, store, agent, lastTickAt, status, canOpenFolders } = props;
+  const { store, agentId } = props;
+  const select = useCallback((snapshot: CorralSnapshot) => snapshot.agents.get(agentId), [agentId]);
+  const agent = useStoreSlice(store, select);
+  // The App shows its placeholder once the agent is gone; this only covers the same render.
+  return agent === undefined ? null : <AgentDetailOf {...props} agent={agent} />;
+}
+
+function AgentDetailOf(props: AgentDetailProps & { agent: AgentView }) {
+  const { api, store, agent, status, canOpenFolders } = props;
   const [tab, setTab] = useState<TabKey>('overview');
   const live = isLive(agent.state);
   const id = agent.agentId;
-  // The process table refreshes per tick while live, and once more when the agent ends.
-  const tick = live ? lastTickAt : `${agent.state}:${agent.endedAt ?? ''}`;
   const stopInFlight = status.pending.has('stop') || status.pending.has('force');
   const showProgress = agent.stopProgress !== null || (stopInFlight && live);
   const report = agent.stopReport ?? status.stopReport;
@@ -136,7 +143,7 @@ export function AgentDetail(props: AgentDetailProps) {
       <Tabs tabs={TABS} selected={tab} onSelect={setTab} label="Agent details">
         {(key) =>
           key === 'overview' ? (
-            <OverviewTab api={api} store={store} agent={agent} tick={tick} />
+            <OverviewTab api={api} store={store} agent={agent} />
           ) : key === 'logs' ? (
             <LogView api={api} agentId={id} live={live} />
           ) : key === 'runs' ? (

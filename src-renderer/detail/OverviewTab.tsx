@@ -8,6 +8,8 @@ import { isLive } from '../state/agent-state';
 import { formatPressure } from './pressure';
 import type { CorralStore } from '../state/corral-store';
 import { useConnected } from '../state/use-connection';
+import { selectLastTickAt, selectNothing, useStoreSlice } from '../state/use-store-slice';
+import { runtimeOf } from '../format/runtime';
 import { ProcessTable } from './ProcessTable';
 import { useAgentHistory } from './use-agent-history';
 
@@ -15,15 +17,19 @@ interface OverviewTabProps {
   api: CorralApi;
   store: CorralStore;
   agent: AgentView;
-  /** Changes on every status tick while the agent is live. */
-  tick: unknown;
 }
 
-export function OverviewTab({ api, store, agent, tick }: OverviewTabProps) {
+export function OverviewTab({ api, store, agent }: OverviewTabProps) {
   const { points, error } = useAgentHistory(api, store, agent.agentId);
+  const live = isLive(agent.state);
+  // Follows the ticks while live (runtime, the process table), not once it has ended.
+  const lastTickAt = useStoreSlice(store, live ? selectLastTickAt : selectNothing);
+  // The process table refreshes per tick while live, and once more when the agent ends.
+  const tick = live ? lastTickAt : `${agent.state}:${agent.endedAt ?? ''}`;
   return (
     <div className="overview">
-      <Facts agent={agent} />
+      {/* Once ended, the view's own runtime is final (the event that said it ended carried it). */}
+      <Facts agent={agent} lastTickAt={lastTickAt} />
       <div className="charts">
         <LazyHistoryChart label="CPU % over time" points={points} metric="cpu" format={formatCpu} floor={10} />
         <LazyHistoryChart label="Memory over time" points={points} metric="memory" format={formatMemory} floor={32} />
@@ -38,7 +44,7 @@ export function OverviewTab({ api, store, agent, tick }: OverviewTabProps) {
   );
 }
 
-function Facts({ agent }: { agent: AgentView }) {
+function Facts({ agent, lastTickAt }: { agent: AgentView; lastTickAt: number | null }) {
   const stale = !useConnected();
   // The tree's figures are from its last sample: once it has ended there is no tree to count (the table below says so).
   const live = isLive(agent.state);
@@ -50,7 +56,7 @@ function Facts({ agent }: { agent: AgentView }) {
     ['PID', agent.pid === null ? MISSING : String(agent.pid)],
     ['Exit code', formatExitCode(agent)],
     ['Signal', agent.signal ?? MISSING],
-    ['Runtime', formatRuntime(agent.runtimeSeconds)],
+    ['Runtime', formatRuntime(runtimeOf(agent, lastTickAt))],
     ['CPU', now(agent.treeCpuPercent, formatCpu)],
     ['Memory', now(agent.treeMemoryMb, formatMemory)],
     ['Threads', now(agent.treeNumThreads, formatCount)],

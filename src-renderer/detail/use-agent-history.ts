@@ -22,7 +22,8 @@ export function useAgentHistory(api: CorralApi, store: CorralStore, agentId: str
     setError(null);
 
     const unsubscribe = store.onTick((event) => {
-      const agent = event.agents[agentId];
+      // From the store, not the event: an event leaves out agents whose view did not change, and they still get a point.
+      const agent = store.getSnapshot().agents.get(agentId);
       if (agent === undefined || !isLive(agent.state)) return;
       const parsed = Date.parse(event.at);
       const point: ChartPoint = { at: Number.isNaN(parsed) ? Date.now() : parsed, cpu: agent.treeCpuPercent, memory: agent.treeMemoryMb };

@@ -16,11 +16,13 @@
  * markup and the calls to the host.
  */
 import { useEffect, useId, useMemo, useRef, type FormEvent } from 'react';
-import type { AgentView, CorralApi, HostInfoView } from '../../src-preload/contract';
+import type { CorralApi, HostInfoView } from '../../src-preload/contract';
 import { PolicyFields } from '../policies/PolicyFields';
 import { buildPolicies, defaultPolicyForm, describePolicies, DEFAULT_POLICIES } from '../policies/policy-form';
 import { isActive } from '../state/agent-state';
 import { settle } from '../state/call-result';
+import type { CorralStore } from '../state/corral-store';
+import { selectAgents, useStoreSlice } from '../state/use-store-slice';
 import { Disclosure } from '../ui/Disclosure';
 import { Field } from '../ui/Field';
 import { Modal } from '../ui/Modal';
@@ -36,7 +38,8 @@ function sentence(text: string): string {
 
 interface NewAgentDialogProps {
   api: CorralApi;
-  agents: ReadonlyMap<string, AgentView>;
+  /** The agents listed (ids in use, known parents), read here so the App does not follow every tick. */
+  store: CorralStore;
   /** Says where secret values are kept; null while unknown. */
   hostInfo: HostInfoView | null;
   onClose: () => void;
@@ -45,7 +48,8 @@ interface NewAgentDialogProps {
   duplicateOf?: (suffix: string) => NewAgentForm;
 }
 
-export function NewAgentDialog({ api, agents, hostInfo, onClose, onStarted, duplicateOf }: NewAgentDialogProps) {
+export function NewAgentDialog({ api, store, hostInfo, onClose, onStarted, duplicateOf }: NewAgentDialogProps) {
+  const agents = useStoreSlice(store, selectAgents);
   const titleId = useId();
   const [state, dispatch] = useNewAgentForm(duplicateOf);
   const { presets, presetsError, presetId, form, errors, spawnError, submitting, policiesOpen } = state;

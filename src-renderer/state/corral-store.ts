@@ -2,12 +2,12 @@
  * The renderer's one copy of what the host reports: every agent's view, the
  * totals, and short sample histories for sparklines and the header chart.
  *
- * A plain external store (no React inside), read with useSyncExternalStore, so
- * a status tick costs: one Map rebuild of references, one ring push per live
- * agent, one listener call. Histories live in rings that are mutated in place;
- * readers use each ring's `version` to know it moved. The snapshot object is
- * replaced on every change (React compares it by identity), the agent objects
- * inside are the ones the event carried.
+ * A plain external store (no React inside), read with useSyncExternalStore
+ * through slices (use-store-slice.ts), so a status tick costs: a Map copy only
+ * when an agent changed, one ring push per live agent, one listener call.
+ * Histories live in rings that are mutated in place; readers use each ring's
+ * `contentVersion` to know it moved. The snapshot object is replaced on every
+ * change, the agent objects inside are the ones the events carried.
  */
 import type { AgentView, StatusEventView, SummaryView } from '../../src-preload/contract';
 import { isLive } from './agent-state';
@@ -90,30 +90,39 @@ export class CorralStore {
     this.commit({ loaded: true, agents: map, summary, lastTickAt: this.snapshot.lastTickAt });
   }
 
-  /** Applies one status tick. Every agent in the event replaces its previous view. */
+  /**
+   * Applies one status tick. The event carries only the agents whose view
+   * changed since the previous one (the first carries all; a full event is the
+   * same case): each replaces its previous view, the others keep theirs (same
+   * object, so memoised readers skip), and the agents map itself is kept when
+   * nothing was added, replaced or removed.
+   */
   applyStatus(event: StatusEventView): void {
     this.hasStatus = true;
-    const map = new Map<string, AgentView>(this.snapshot.agents);
+    let map = this.snapshot.agents as Map<string, AgentView>;
+    const copy = () => (map === this.snapshot.agents ? (map = new Map(map)) : map);
     for (const id of event.removed) {
-      map.delete(id);
+      if (map.has(id)) copy().delete(id);
       this.samples.delete(id);
       this.removed.add(id);
     }
     for (const id in event.agents) {
-      const agent = event.agents[id]!;
-      map.set(id, agent);
+      copy().set(id, event.agents[id]!);
       this.removed.delete(id); // an id may be reused after removal
-      // Only live agents move their sparkline: an ended row then stays equal
-      // between ticks and its memoised row skips rendering.
-      if (isLive(agent.state)) {
-        let samples = this.samples.get(id);
-        if (samples === undefined) {
-          samples = { cpu: new RingBuffer(this.sampleCapacity), memory: new RingBuffer(this.sampleCapacity) };
-          this.samples.set(id, samples);
-        }
-        samples.cpu.push(agent.treeCpuPercent);
-        samples.memory.push(agent.treeMemoryMb);
+    }
+    // Every live agent's sparkline gets this tick's sample, the ones left out
+    // of the event their last figures again, so lines keep moving in time.
+    // Only live agents move theirs: an ended row then stays equal between
+    // ticks and its memoised row skips rendering.
+    for (const [id, agent] of map) {
+      if (!isLive(agent.state)) continue;
+      let samples = this.samples.get(id);
+      if (samples === undefined) {
+        samples = { cpu: new RingBuffer(this.sampleCapacity), memory: new RingBuffer(this.sampleCapacity) };
+        this.samples.set(id, samples);
       }
+      samples.cpu.push(agent.treeCpuPercent);
+      samples.memory.push(agent.treeMemoryMb);
     }
     const at = Date.parse(event.at);
     const atMs = Number.isNaN(at) ? Date.now() : at;

@@ -14,6 +14,10 @@ export class RingBuffer {
   private count = 0;
   /** How many values were ever pushed: a cheap version number for memoised readers. */
   private pushes = 0;
+  /** Bumped when the held values change (see contentVersion). */
+  private changes = 0;
+  /** How many of the newest values are equal (NaN equal to NaN), capped at the capacity. */
+  private run = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
@@ -30,8 +34,21 @@ export class RingBuffer {
     return this.pushes;
   }
 
+  /**
+   * Moves only when the values held change: a full ring of one repeated value
+   * that gets that value again holds the same, so a flat-lined quiet agent's
+   * sparkline does not redraw.
+   */
+  get contentVersion(): number {
+    return this.changes;
+  }
+
   push(value: number | null): void {
     const stored = value === null ? Number.NaN : value;
+    const newest = this.count === 0 ? undefined : this.values[(this.start + this.count - 1) % this.capacity];
+    const same = newest !== undefined && (newest === stored || (Number.isNaN(newest) && Number.isNaN(stored)));
+    if (!(same && this.count === this.capacity && this.run >= this.capacity)) this.changes += 1;
+    this.run = same ? Math.min(this.run + 1, this.capacity) : 1;
     if (this.count < this.capacity) {
       this.values[(this.start + this.count) % this.capacity] = stored;
       this.count += 1;
@@ -64,6 +81,8 @@ export class RingBuffer {
   clear(): void {
     this.start = 0;
     this.count = 0;
+    this.run = 0;
     this.pushes += 1;
+    this.changes += 1;
   }
 }

@@ -10,7 +10,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import type { CorralApi } from '../../src-preload/contract';
-import { CorralStore, type CorralSnapshot } from './corral-store';
+import { CorralStore } from './corral-store';
 import { errorText } from './call-result';
 
 /** The store, fed by the host for the page's life, and why the initial list failed to load (null when it did not). */
@@ -55,8 +55,4 @@ export function startCorralFeed(api: CorralApi, store = new CorralStore()): Corr
 export function useCorralStore(feed: CorralFeed): { store: CorralStore; loadError: string | null } {
   const loadError = useSyncExternalStore(feed.onLoadError, feed.loadError);
   return { store: feed.store, loadError };
-}
-
-export function useCorralSnapshot(store: CorralStore): CorralSnapshot {
-  return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }

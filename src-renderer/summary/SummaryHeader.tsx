@@ -4,25 +4,23 @@
  * and a handle for the browser tests.
  */
 import { memo } from 'react';
-import { AGENT_STATES, type SummaryView } from '../../src-preload/contract';
+import { AGENT_STATES } from '../../src-preload/contract';
 import { TotalsChart } from '../charts/TotalsChart';
 import { formatCpu, formatMemory } from '../format/format';
-import type { TotalsSamples } from '../state/corral-store';
+import { selectFinishedCount, selectLiveCount } from '../state/agent-counts';
+import type { CorralStore } from '../state/corral-store';
+import { selectSummary, useStoreSlice } from '../state/use-store-slice';
 import { OrphansButton } from '../orphans/OrphansButton';
 import { NewAgentButton } from '../new-agent/NewAgentButton';
 import { OFFLINE_REASON, STALE_DESCRIPTION, useConnected } from '../state/use-connection';
 import { StopAllButton, type StopAllState } from './StopAll';
 
 interface SummaryHeaderProps {
-  summary: SummaryView | null;
-  totals: TotalsSamples;
-  version: number;
-  liveCount: number;
+  /** Read here (totals, counts), so a tick re-renders the header and not the App around it. */
+  store: CorralStore;
   showNewAgent: boolean;
   stopAll: StopAllState;
   onStopAll: () => void;
-  /** Agents that have ended for good (what Clear finished removes). */
-  finishedCount: number;
   onClearFinished: () => void;
   onNewAgent: () => void;
   onOpenOrphans: () => void;
@@ -30,7 +28,11 @@ interface SummaryHeaderProps {
 }
 
 function SummaryHeaderImpl(props: SummaryHeaderProps) {
-  const { summary, totals, version, liveCount, showNewAgent, stopAll, onStopAll, finishedCount, onClearFinished, onNewAgent, onOpenOrphans, onOpenSettings } = props;
+  const { store, showNewAgent, stopAll, onStopAll, onClearFinished, onNewAgent, onOpenOrphans, onOpenSettings } = props;
+  const summary = useStoreSlice(store, selectSummary);
+  const liveCount = useStoreSlice(store, selectLiveCount);
+  // Agents that have ended for good (what Clear finished removes).
+  const finishedCount = useStoreSlice(store, selectFinishedCount);
   const connected = useConnected();
   return (
     <header className="app-header">
@@ -68,7 +70,7 @@ function SummaryHeaderImpl(props: SummaryHeaderProps) {
             <dd className="num">{summary?.zombieDescendants ?? 0}</dd>
           </div>
         </dl>
-        <TotalsChart totals={totals} version={version} />
+        <TotalsChart totals={store.totals} version={store.totals.cpu.version} />
         <div className="header-actions">
           <OrphansButton count={summary?.orphanCount ?? 0} onOpen={onOpenOrphans} />
           <button type="button" className="button button-quiet" onClick={onOpenSettings} disabled={!connected} title={connected ? undefined : OFFLINE_REASON}>
