@@ -38,6 +38,9 @@ const TICKS = 20;
 const TICKS_PER_CPU_ROUND = 5;
 const IDLE_WINDOWS = 4;
 const IDLE_WINDOW_MS = 5000;
+/** How long the agents are left to settle before the idle figure ([c4]). */
+const QUIET_AFTER_MS = 30_000;
+
 /** The engine's defaults: a 1 s tick and 10 minutes of history, so 600 samples per agent. */
 const SAMPLE_MS = 1000;
 const HISTORY_POINTS = 600;
@@ -81,7 +84,7 @@ export const CONTAINMENT_FOOTNOTES = [
   `[c1] Each tracker is measured in a child process of the bench that hosts nothing but its engine ([c1]–[c5] are that process's figures): /proc reader, sampling on its own at 1 Hz, a 'status' listener subscribed; ${AGENTS} agents of 1 node root + ${DESCENDANTS} sleep descendants. Tick CPU: process.cpuUsage() delta (user + system) of the engine's host process over one sampleNow(), ${TICKS} ticks after ${WARMUP_TICKS} warm-up ones, 20 ms apart, once every agent's history is full ([c5]) and right before [c2] (a tick of the engine's own timer may fall among them). "incl. child processes" adds the reaped children's CPU per round of ${TICKS_PER_CPU_ROUND} ticks, 10 ms resolution. Today's reader = containment 'process-group' (CORRAL_CONTAINMENT=process-group); ratios are cgroup ÷ process-group.`,
   `[c2] The same ticks with ${UNRELATED.toLocaleString('en')} more sleeping processes on the machine, none of them an agent's (perl in a session of its own forks them; all killed and checked gone afterwards). Growth = loaded ÷ plain tick CPU − 1 (medians; the range is the widest the rounds allow). The machine's process count is shown: other work on it changes between the two measurements too.`,
   `[c3] monitorEventLoopDelay (resolution ${ELD_RESOLUTION_MS} ms) while the bench calls sampleNow() ${LOOP_INTERVAL_MS} ms after each tick ends, ${LOOP_ROUND_MS / 1000} s per round, ${LOOP_ROUNDS} rounds (${LOADED_LOOP_ROUNDS} with the unrelated sleepers of [c2] on, spanning a periodic full check); p99 minus the resolution (as [7]).`,
-  `[c4] CPU of the engine's host process (user + system, plus reaped children) over ${IDLE_WINDOWS} windows of ${IDLE_WINDOW_MS / 1000} s while the bench code in it does nothing: the engine's own 1 Hz tick, its log tails (file-change notifications, a 2 s safety poll) and its orphan sweep, ${AGENTS} quiet agents; % of one core. References measured elsewhere, not in this run: PM2's daemon 2.5–4 %, supervisord 0.13 %.`,
+  `[c4] CPU of the engine's host process (user + system, plus reaped children) over ${IDLE_WINDOWS} windows of ${IDLE_WINDOW_MS / 1000} s, from ${QUIET_AFTER_MS / 1000} s after every agent printed "ready" (their own start-up work done), while the bench code in it does nothing: the engine's own 1 Hz tick, its log tails (file-change notifications, a 2 s safety poll) and its orphan sweep, ${AGENTS} quiet agents; % of one core. References measured elsewhere, not in this run: PM2's daemon 2.5–4 %, supervisord 0.13 %.`,
   `[c5] process.memoryUsage().rss of the engine's host process after two forced full GCs (node --expose-gc), once every agent's history holds ${HISTORY_POINTS} samples (10 minutes at 1 Hz, the engine's defaults). That process is plain node running this section bundled by esbuild: the engine and the bench's measuring code, no tsx (the built \`corral serve\` adds its web and socket servers); "before" = the same reading just before the engine opened.`,
 ];
 
@@ -169,7 +172,9 @@ async function measure(ctx: BenchContext, mode: ContainmentMode): Promise<Contai
     const tracker = (await supervisor.getAgentStatus(ids[0]!)).containment as Tracker;
     progress(`containment [${mode}]: ${AGENTS} agents, ${processes} processes, tracked by ${tracker}`);
 
-    await sleep(1000); // the spawns' state writes and first log polls settle
+    // Quiet agents are ones that do nothing: a node agent's own start-up work (JIT, GC) goes on for ~20 s
+    // after it printed "ready", and the spawns' state writes and first log looks settle meanwhile.
+    await sleep(QUIET_AFTER_MS);
     progress(`containment [${mode}]: host idle CPU, ${IDLE_WINDOWS} × ${IDLE_WINDOW_MS / 1000} s`);
     const before = statusEvents;
     const idleCpuPercent: number[] = [];
