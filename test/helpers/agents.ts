@@ -2,6 +2,7 @@
  * Test helpers: a supervisor per test over a temp dir, unique agent ids, and
  * the leak check that fails a test which leaves any of its processes alive.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -146,4 +147,31 @@ export async function waitForStaleSample(supervisor: Supervisor, agentId: string
     },
     { what: `${agentId}'s latest sample to be older than ${windowMs} ms` },
   );
+}
+
+/**
+ * `count` unrelated `sleep`s, forked by one shell of their own process group (a fork of this test's
+ * large process each would take seconds): resolves once all run; `stop` kills the group.
+ */
+export async function startSleepers(count: number): Promise<{ stop: () => void }> {
+  const shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${count} ]; do sleep 600 & i=$((i+1)); done; wait`], { stdio: 'ignore', detached: true });
+  const pgid = shell.pid!;
+  trackPid(pgid);
+  const stop = () => {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    await waitFor(() => readFileSync(`/proc/${pgid}/task/${pgid}/children`, 'latin1').trim().split(' ').length >= count, {
+      what: `${count} sleepers`,
+      timeoutMs: 30_000,
+    });
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { stop };
 }

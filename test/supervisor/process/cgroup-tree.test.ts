@@ -5,13 +5,12 @@
  * Skipped where the engine cannot contain (or `CORRAL_CONTAINMENT=process-group`), except the
  * process-group half of the pressure test.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus, Supervisor } from '../../../src-main/supervisor/index';
 import { someAvg10 } from '../../../src-main/supervisor/process/cgroup/pressure';
-import { fixture, idPrefix, NODE, request, trackPid, useSupervisor, waitForLog, waitForStaleSample } from '../../helpers/agents';
+import { fixture, idPrefix, NODE, request, startSleepers, useSupervisor, waitForLog, waitForStaleSample } from '../../helpers/agents';
 import { cgroupDirOf, countingSnapshots, measuredTick, untilEachRan } from '../../helpers/cgroup-usage';
 import { cgroupsOff } from '../../helpers/cgroups';
 import { waitFor } from '../../helpers/wait';
@@ -36,33 +35,6 @@ function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // CLK_TCK is 100 on Linux
-}
-
-/**
- * `count` unrelated `sleep`s, forked by one shell of their own process group (a fork of this test's
- * large process each would take seconds): resolves once all run; `stop` kills the group.
- */
-async function startSleepers(count: number): Promise<{ stop: () => void }> {
-  const shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${count} ]; do sleep 600 & i=$((i+1)); done; wait`], { stdio: 'ignore', detached: true });
-  const pgid = shell.pid!;
-  trackPid(pgid);
-  const stop = () => {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  try {
-    await waitFor(() => readFileSync(`/proc/${pgid}/task/${pgid}/children`, 'latin1').trim().split(' ').length >= count, {
-      what: `${count} sleepers`,
-      timeoutMs: 30_000,
-    });
-  } catch (error) {
-    stop();
-    throw error;
-  }
-  return { stop };
 }
 
 describe.skipIf(cgroupsOff)('the tick of agents in cgroups', () => {

@@ -3,13 +3,12 @@
  * known members and those members' children, and reads the whole machine only at the periodic check
  * (process/followed-trees.ts). Real processes; 300 unrelated sleepers prove what a tick does not read.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import { FOLLOW_CHECK_MS } from '../../../src-main/supervisor/process/followed-trees';
 import { heldFileReads } from '../../../src-main/supervisor/process/held-files';
-import { fixture, idPrefix, NODE, request, tempDir, trackPid, useSupervisor, waitForLog } from '../../helpers/agents';
+import { fixture, idPrefix, NODE, request, startSleepers, tempDir, useSupervisor, waitForLog } from '../../helpers/agents';
 import { countingSnapshots, measuredTick } from '../../helpers/cgroup-usage';
 import { cgroupsOff } from '../../helpers/cgroups';
 import { waitFor } from '../../helpers/wait';
@@ -44,30 +43,6 @@ function processes(): { pid: number; ppid: number; sid: number; name: string }[]
     }
   }
   return found;
-}
-
-/** `count` unrelated `sleep`s of one shell's own process group: resolves once all run; `stop` kills the group. */
-async function startSleepers(count: number): Promise<{ stop: () => void }> {
-  const shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${count} ]; do sleep 600 & i=$((i+1)); done; wait`], { stdio: 'ignore', detached: true });
-  const pgid = shell.pid!;
-  trackPid(pgid);
-  const stop = () => {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  try {
-    await waitFor(() => readFileSync(`/proc/${pgid}/task/${pgid}/children`, 'latin1').trim().split(' ').length >= count, {
-      what: `${count} sleepers`,
-      timeoutMs: 30_000,
-    });
-  } catch (error) {
-    stop();
-    throw error;
-  }
-  return { stop };
 }
 
 describe.skipIf(process.platform !== 'linux')('the tick of agents with no cgroup', () => {
