@@ -27,7 +27,9 @@ export class CpuUsages {
     const byParent = new Map<string, number[]>();
     cgroups.forEach((cgroup, i) => {
       const parent = path.dirname(cgroup.dir);
-      byParent.set(parent, [...(byParent.get(parent) ?? []), i]);
+      const members = byParent.get(parent);
+      if (members) members.push(i);
+      else byParent.set(parent, [i]);
     });
     const readings: (CpuUsageReading | null)[] = cgroups.map(() => null);
     for (const [parent, members] of byParent) {
