@@ -3,8 +3,8 @@
  * using CPU (its CPU time, read from /proc, stands still) and says `paused`, then runs again; the
  * wrong cases exit as documented (2 usage, 4 unknown id, 1 not running) with a message saying why.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cpuTicksOf } from '../helpers/proc';
 import type { AgentRow } from '../../src-main/cli/agents';
 import type { AgentView } from '../../src-preload/contract';
 import { fixture, NODE } from '../helpers/agents';
@@ -13,11 +13,6 @@ import { corral, corralJson, dataFolder, startHost } from './cli-harness';
 
 /** Each CLI call is a Node start: a second or more on a loaded 2-core machine. */
 const SLOW_MS = 120_000;
-
-function cpuTicksOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 describe('corral pause / resume', () => {
   it(

@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest';
 import type { AgentView } from '../../src-preload/contract';
 import { isPidAlive, liveAgentProcesses } from '../helpers/proc';
 import {
+  agentViewOf,
   agentRow,
   factValue,
   launchAndOpen,
@@ -118,15 +119,7 @@ const UNTICK_AS_ROWS_LAND = `async (rounds) => {
   return results;
 }`;
 
-/** One agent's view through the contract (independent of what the page shows). */
-async function agentView(agentId: string): Promise<AgentView> {
-  const client = await WireClient.connect(e2e.host);
-  try {
-    return await client.must<AgentView>('getAgent', { agentId });
-  } finally {
-    client.close();
-  }
-}
+const agentView = (agentId: string): Promise<AgentView> => agentViewOf(e2e.host, agentId);
 
 describe('agent controls and tabs in the browser', () => {
   test(

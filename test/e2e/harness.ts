@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { TOKEN_PARAM, WIRE_PATH, type EventName, type EventPayloads, type Result, type WireMessage } from '../../src-preload/contract';
+import { TOKEN_PARAM, WIRE_PATH, type AgentView, type EventName, type EventPayloads, type Result, type WireMessage } from '../../src-preload/contract';
 import { isPidAlive } from '../helpers/proc';
 import { findChromium } from '../../scripts/find-chromium.mjs';
 
@@ -322,6 +322,16 @@ export class WireClient {
 }
 
 /** A spawn request for a Node script (the shape of the contract's spawnAgent input). */
+/** One agent's view through the contract, independent of what the page shows. */
+export async function agentViewOf(host: WebHost, agentId: string): Promise<AgentView> {
+  const client = await WireClient.connect(host);
+  try {
+    return await client.must<AgentView>('getAgent', { agentId });
+  } finally {
+    client.close();
+  }
+}
+
 export function nodeAgentRequest(agentId: string, script: string, args: string[] = [], name = agentId) {
   return { requestId: `${agentId}-req`, agentId, agentName: name, agentType: 'e2e', command: [NODE, script, ...args] };
 }

@@ -4,29 +4,17 @@
  * `paused`, and its CPU time read from /proc stands still), the same place then offers Resume —
  * pressed from the keyboard here — and it runs again.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { cpuTicksOf } from '../helpers/proc';
 import type { AgentView } from '../../src-preload/contract';
-import { agentRow, launchAndOpen, NODE, SHARED_FIXTURES, textUntil, until, waitForState, WireClient } from './harness';
+import { agentRow, agentViewOf, launchAndOpen, NODE, SHARED_FIXTURES, textUntil, until, waitForState } from './harness';
 import { useE2E } from './session';
 
 const e2e = useE2E('pause');
 const TIMEOUT = 60_000;
 
-function cpuTicksOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function agentView(agentId: string): Promise<AgentView> {
-  const client = await WireClient.connect(e2e.host);
-  try {
-    return await client.must<AgentView>('getAgent', { agentId });
-  } finally {
-    client.close();
-  }
-}
+const agentView = (agentId: string): Promise<AgentView> => agentViewOf(e2e.host, agentId);
 
 describe('Pause / Resume', () => {
   test(

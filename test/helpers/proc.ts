@@ -87,3 +87,19 @@ export async function brakeAndKillStorm(brake: string, findLive: () => number[],
   );
   return [...killed];
 }
+
+/** The kernel's state letter of `pid` (R, S, T, Z…), read by the test itself; null when it is gone. */
+export function stateOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of `pid`, in clock ticks, read by the test itself. */
+export function cpuTicksOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cpuTicksOf, stateOf } from '../helpers/proc';
 import { CorralError } from '../../src-main/supervisor/errors';
 import type { Supervisor, SupervisorOptions } from '../../src-main/supervisor/index';
 import { findCgroup2Mount } from '../../src-main/supervisor/process/cgroup/hierarchy';
@@ -19,22 +20,6 @@ import { cgroupsOff } from '../helpers/cgroups';
 const prefix = idPrefix('pause');
 const STAGES = { firstTermMs: 3000, secondTermMs: 1000, killMs: 2000 };
 
-
-/** The kernel's state letter of `pid` (R, S, T, Z…), read by the test itself; null when gone. */
-function stateOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return null;
-  }
-}
-
-/** utime + stime of `pid`, in clock ticks. */
-function cpuTicksOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 /** The `frozen` line of the cgroup `pid` lives in (cgroup v2), as 0 or 1. */
 function frozenOf(pid: number): number {

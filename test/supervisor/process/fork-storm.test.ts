@@ -4,12 +4,11 @@
  * stop reports is checked against an independent /proc scan, and the orphan
  * sweep must agree that nothing of the agent is left.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import { fixture, idPrefix, isPidAlive, liveAgentProcesses, NODE, request, trackPid, useSupervisor, waitForLog } from '../../helpers/agents';
-import { brakeAndKillStorm } from '../../helpers/proc';
+import { brakeAndKillStorm, stateOf } from '../../helpers/proc';
 import { waitFor } from '../../helpers/wait';
 
 const prefix = idPrefix('storm');
@@ -22,12 +21,6 @@ function marked(agentId: string): number[] {
   return liveAgentProcesses(agentId)
     .filter((found) => found.agentId === agentId)
     .map((found) => found.pid);
-}
-
-/** Kernel state letter of `pid` (T: stopped), read independently of the engine. */
-function stateOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return stat.charAt(stat.lastIndexOf(')') + 2);
 }
 
 /** Starts the storm and returns once it is under way: links beyond the root already carry the marker. */

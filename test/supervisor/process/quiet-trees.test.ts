@@ -3,9 +3,9 @@
  * cpu-usage.ts): when nothing under their parent cgroup ran (its `cpu.stat` usage is as before),
  * neither their own `cpu.stat`, nor their `cgroup.procs`, nor their members are read again. A busy agent, a child that ends and the periodic full read still read them.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { stateOf } from '../../helpers/proc';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import { MEMBER_REREAD_MS } from '../../../src-main/supervisor/process/cgroup/cgroup-tree';
 import { heldFileOpens, heldFileReads } from '../../../src-main/supervisor/process/held-files';
@@ -36,12 +36,6 @@ async function quietAgent(supervisor: Supervisor, script = 'sleep 600 & sleep 60
     { what: 'a tree of three' },
   );
   return { agentId: req.agentId, dir: cgroupDirOf(pid!) };
-}
-
-/** The state letter of `pid` in /proc/<pid>/stat, as the test reads it itself. */
-function stateOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
 
 describe.skipIf(cgroupsOff)('a quiet cgroup agent', () => {
