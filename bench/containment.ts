@@ -47,6 +47,8 @@ const HISTORY_POINTS = 600;
 const LOOP_INTERVAL_MS = 100;
 const LOOP_ROUNDS = 3;
 const LOOP_ROUND_MS = 2000;
+/** Rounds of [c3] with the unrelated sleepers on: 12 s in all, so they span a periodic full check of the no-cgroup tick (every 10 s). */
+const LOADED_LOOP_ROUNDS = 6;
 const ELD_RESOLUTION_MS = 10;
 const MIB = 2 ** 20;
 /** A child that has not reported by then is killed (its agents by the bench's final sweep). */
@@ -68,6 +70,8 @@ export interface ContainmentFigures {
   loadedTickCpuMs: number[];
   loadedTickWallMs: number[];
   eventLoopP99Ms: number[];
+  /** [c3] with the unrelated sleepers on, per round. */
+  loadedEventLoopP99Ms: number[];
   idleCpuPercent: number[];
   /** Ticks the engine's own timer took during the idle windows (≈ 1 per second). */
   idleTicks: number;
@@ -79,7 +83,7 @@ export interface ContainmentFigures {
 export const CONTAINMENT_FOOTNOTES = [
   `[c1] Each tracker is measured in a child process of the bench that hosts nothing but its engine ([c1]–[c5] are that process's figures): /proc reader, sampling on its own at 1 Hz, a 'status' listener subscribed; ${AGENTS} agents of 1 node root + ${DESCENDANTS} sleep descendants. Tick CPU: process.cpuUsage() delta (user + system) of the engine's host process over one sampleNow(), ${TICKS} ticks after ${WARMUP_TICKS} warm-up ones, 20 ms apart, once every agent's history is full ([c5]) and right before [c2] (a tick of the engine's own timer may fall among them). "incl. child processes" adds the reaped children's CPU per round of ${TICKS_PER_CPU_ROUND} ticks, 10 ms resolution. Today's reader = containment 'process-group' (CORRAL_CONTAINMENT=process-group); ratios are cgroup ÷ process-group.`,
   `[c2] The same ticks with ${UNRELATED.toLocaleString('en')} more sleeping processes on the machine, none of them an agent's (perl in a session of its own forks them; all killed and checked gone afterwards). Growth = loaded ÷ plain tick CPU − 1 (medians; the range is the widest the rounds allow). The machine's process count is shown: other work on it changes between the two measurements too.`,
-  `[c3] monitorEventLoopDelay (resolution ${ELD_RESOLUTION_MS} ms) while the bench calls sampleNow() ${LOOP_INTERVAL_MS} ms after each tick ends, ${LOOP_ROUND_MS / 1000} s per round, ${LOOP_ROUNDS} rounds; p99 minus the resolution (as [7]).`,
+  `[c3] monitorEventLoopDelay (resolution ${ELD_RESOLUTION_MS} ms) while the bench calls sampleNow() ${LOOP_INTERVAL_MS} ms after each tick ends, ${LOOP_ROUND_MS / 1000} s per round, ${LOOP_ROUNDS} rounds (${LOADED_LOOP_ROUNDS} with the unrelated sleepers of [c2] on, spanning a periodic full check); p99 minus the resolution (as [7]).`,
   `[c4] CPU of the engine's host process (user + system, plus reaped children) over ${IDLE_WINDOWS} windows of ${IDLE_WINDOW_MS / 1000} s, from ${QUIET_AFTER_MS / 1000} s after every agent printed "ready" (their own start-up work done), while the bench code in it does nothing: the engine's own 1 Hz tick, its log tails (file-change notifications, a 2 s safety poll) and its orphan sweep, ${AGENTS} quiet agents; % of one core. References measured elsewhere, not in this run: PM2's daemon 2.5–4 %, supervisord 0.13 %.`,
   `[c5] process.memoryUsage().rss of the engine's host process after two forced full GCs (node --expose-gc), once every agent's history holds ${HISTORY_POINTS} samples (10 minutes at 1 Hz, the engine's defaults). That process is plain node running this section bundled by esbuild: the engine and the bench's measuring code, no tsx (the built \`corral serve\` adds its web and socket servers); "before" = the same reading just before the engine opened.`,
 ];
@@ -195,7 +199,14 @@ async function measure(ctx: BenchContext, mode: ContainmentMode): Promise<Contai
     const unrelated = await startUnrelated(UNRELATED);
     const loadedMachineProcesses = machineProcessCount();
     progress(`containment [${mode}]: tick CPU with ${loadedMachineProcesses} processes on the machine`);
-    const loaded = await measureTicks(supervisor).finally(() => unrelated.stop());
+    const loadedEventLoopP99Ms: number[] = [];
+    const loaded = await measureTicks(supervisor)
+      .then(async (ticks) => {
+        progress(`containment [${mode}]: event-loop delay with ${loadedMachineProcesses} processes on the machine`);
+        for (let round = 0; round < LOADED_LOOP_ROUNDS; round++) loadedEventLoopP99Ms.push(await eventLoopDelayWhileSampling(supervisor));
+        return ticks;
+      })
+      .finally(() => unrelated.stop());
     const left = unrelated.survivors();
     if (left > 0) throw new Error(`containment [${mode}]: ${left} of the unrelated sleeping processes survived (killed by pid)`);
 
@@ -210,6 +221,7 @@ async function measure(ctx: BenchContext, mode: ContainmentMode): Promise<Contai
       loadedTickCpuMs: loaded.cpuMs,
       loadedTickWallMs: loaded.wallMs,
       eventLoopP99Ms,
+      loadedEventLoopP99Ms,
       idleCpuPercent,
       idleTicks,
       rssBeforeMib,
@@ -332,6 +344,7 @@ export function containmentLines(kernel: ContainmentFigures, today: ContainmentF
     const loaded = row(`tick CPU, ${label(f)} (machine: ${f.loadedMachineProcesses} processes, was ${f.machineProcesses})`, 'ms', f.loadedTickCpuMs, null, '[c2]');
     lines.push(loaded, growthRow(`tick CPU growth, ${label(f)}`, loaded, plain, target, '[c2]'));
   }
+  lines.push(...pair((f) => `event-loop delay p99 with them, sampling every ${LOOP_INTERVAL_MS} ms, ${label(f)}`, 'ms', (f) => f.loadedEventLoopP99Ms, null, '[c3]'));
 
   lines.push(heading(`containment: the host, ${AGENTS} agents`));
   lines.push(...pair((f) => `event-loop delay p99, sampling every ${LOOP_INTERVAL_MS} ms, ${label(f)}`, 'ms', (f) => f.eventLoopP99Ms, { op: '<=', value: 10 }, '[c3]'));

@@ -3,15 +3,17 @@
  * read for their members only, each runner given its sample, then one batched
  * `status` event. Ticks never overlap: a caller during a tick shares it.
  *
- * Where every sampled agent has a cgroup, the tick reads only their own
- * processes (cgroup/cgroup-tree.ts) and takes no snapshot of the machine's:
- * its cost grows with the agents, not with everything else running. A full
- * snapshot is taken when some agent has no cgroup (the heuristic tracker needs
- * the whole table), and every FULL_CHECK_MS anyway, which finds what the
- * cgroup path does not look for (session members moved out of the cgroup, a
- * zombie forked by a thread other than its parent's main one). Agents in which
- * nothing ran since their members were last read cost one file between them,
- * their parent cgroup's `cpu.stat` (cgroup/cpu-usage.ts, cgroup-tree.ts `QuietTrees`).
+ * The tick reads only the agents' own processes and takes no snapshot of the
+ * machine's: its cost grows with the agents, not with everything else running.
+ * An agent with a cgroup is read from it (cgroup/cgroup-tree.ts), one without
+ * by following its known members and their children (process/followed-trees.ts).
+ * A full snapshot (in a worker thread: process/proc-scan-worker.ts) is taken
+ * every FULL_CHECK_MS anyway, which finds what the cgroup path does not look
+ * for (session members moved out of the cgroup, a zombie forked by a thread
+ * other than its parent's main one); every FOLLOW_CHECK_MS while some agent has
+ * no cgroup (what escaped its parent chain), and whenever such an agent's run
+ * has no sample yet. A cgroup agent in which nothing ran since its members were
+ * last read costs two cgroup files, not its members' (cgroup-tree.ts `QuietTrees`).
  *
  * The files such a tick reads are held open from tick to tick (process/held-files.ts):
  * the cgroups' here, the members' by the reader; each is closed once its cgroup or
@@ -23,6 +25,7 @@ import type { AgentRunner } from './agent/agent-runner';
 import { messageOf } from './errors';
 import { CgroupFigures, QuietTrees, readCgroupTrees, zombiesOf } from './process/cgroup/cgroup-tree';
 import { CpuUsages, type CpuUsageReading } from './process/cgroup/cpu-usage';
+import { FOLLOW_CHECK_MS, followSeeds, readWithFollowed } from './process/followed-trees';
 import { HeldFiles } from './process/held-files';
 import { collectTree, type ProcEntry, type ProcessIdentity, type ProcessReader, type ProcessTable, type TreeAnchor } from './process/process-table';
 import type { SnapshotCache } from './process/snapshot-cache';
@@ -159,22 +162,31 @@ export class Sampler {
     this.options.afterTick();
   }
 
-  /** Each runner's tree: from the cgroups alone when every runner has one (and the reader can), else from a full snapshot. */
+  /**
+   * Each runner's tree: read from its cgroup, or followed from its known members where it has none,
+   * when the reader can; from a full snapshot where it cannot, and at the checks (see above).
+   */
   private async treesForTick(runners: AgentRunner[]): Promise<{ table: ProcessTable; trees: SampledTree[] }> {
     const readTrees = this.options.reader.readTrees?.bind(this.options.reader);
     const nowMs = performance.now();
     const anchors = runners.map((runner) => runner.anchor());
-    const uncontained = anchors.some((anchor) => !anchor.cgroup);
-    if (!readTrees || nowMs - this.lastFullAtMs >= FULL_CHECK_MS || uncontained) {
+    const contained = runners.flatMap((_, i) => (anchors[i]!.cgroup ? [i] : []));
+    const followed = runners.flatMap((_, i) => (anchors[i]!.cgroup ? [] : [i]));
+    const checkMs = followed.length > 0 ? FOLLOW_CHECK_MS : FULL_CHECK_MS;
+    const unsampled = followed.some((i) => runners[i]!.record.latest === null);
+    if (!readTrees || nowMs - this.lastFullAtMs >= checkMs || unsampled) {
       this.lastFullAtMs = nowMs;
-      // Trees read from snapshots from now on: the reader lets go of the files it held for the last ones.
-      if (uncontained && this.readerHoldsTrees) await this.releaseTrees();
       return this.trees(runners);
     }
     this.readerHoldsTrees = true;
-    const targets = anchors.map((anchor, i) => ({ anchor, cgroup: anchor.cgroup!, zombies: this.zombies.get(runners[i]!) ?? [] }));
-    const { table, members, usage, quiet } = await readCgroupTrees({ readTrees }, targets, this.cgroupFiles, this.quiet, this.usages);
-    return { table, trees: runners.map((runner, i) => ({ runner, anchor: anchors[i]!, members: members[i]!, cpuUsage: usage[i] ?? null, quiet: quiet[i] })) };
+    const zombies = (i: number) => this.zombies.get(runners[i]!) ?? [];
+    const targets = contained.map((i) => ({ anchor: anchors[i]!, cgroup: anchors[i]!.cgroup!, zombies: zombies(i) }));
+    const seeds = followed.map((i) => followSeeds(anchors[i]!, zombies(i)));
+    const read = await readWithFollowed(readTrees, seeds, (reader) => readCgroupTrees(reader, targets, this.cgroupFiles, this.quiet, this.usages));
+    const trees: SampledTree[] = [];
+    contained.forEach((i, at) => (trees[i] = { runner: runners[i]!, anchor: anchors[i]!, members: read.members[at]!, cpuUsage: read.usage[at] ?? null, quiet: read.quiet[at] }));
+    followed.forEach((i, at) => (trees[i] = { runner: runners[i]!, anchor: anchors[i]!, members: read.followed[at]! }));
+    return { table: read.table, trees };
   }
 
   /** Lets the reader close the files it held for the trees (a `readTrees` of none keeps none). */

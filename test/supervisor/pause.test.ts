@@ -44,6 +44,8 @@ for (const mode of ['cgroup', 'process-group'] as const) {
       const [busy, sleeper] = /tree up (\d+) (\d+)/.exec(log)!.slice(1).map(Number);
       const root = (await supervisor.getAgentStatus(req.agentId)).pid!;
       const pids = [root, busy!, sleeper!];
+      // The busy child's own figure: the tree's alone can pass on the root's start-up work before the child runs.
+      await waitFor(async () => ((await supervisor.getProcessTree(req.agentId)).find((p) => p.pid === busy)?.cpuPercent ?? 0) > 20, { what: 'the busy child to burn CPU' });
       await waitFor(async () => (await supervisor.getAgentStatus(req.agentId)).treeCpuPercent! > 20, { what: 'the tree to burn CPU' });
       expect((await supervisor.getAgentStatus(req.agentId)).containment).toBe(mode);
       return { agentId: req.agentId, pids };
@@ -64,7 +66,8 @@ for (const mode of ['cgroup', 'process-group'] as const) {
       expect(paused.health).toBe('healthy');
       expectFrozen(pids);
       // The engine's figure: once a whole tick has passed frozen, ~0, and it stays there.
-      await waitFor(async () => (await supervisor.getAgentStatus(agentId)).treeCpuPercent! < 1, { what: 'the CPU figure to drop' });
+      // A figure, not an unknown one (null: a member too young to measure), and ~0.
+      await waitFor(async () => ((await supervisor.getAgentStatus(agentId)).treeCpuPercent ?? 100) < 1, { what: 'the CPU figure to drop' });
       const before = await cpuTicksOfTree(pids);
       const ticks = await waitForTicks(supervisor, 4);
       for (const tick of ticks) expect(tick.agents[agentId]!.treeCpuPercent).toBeLessThan(1);

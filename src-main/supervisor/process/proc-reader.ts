@@ -1,6 +1,7 @@
 /**
- * Linux process reader: one synchronous pass over /proc per snapshot, or (for
- * an agent in a cgroup) only its own processes and their children (`readTrees`).
+ * Linux process reader: one pass over /proc per snapshot, in a worker thread
+ * (proc-scan-worker.ts), or only the agents' own processes and their children
+ * (`readTrees`: an agent's cgroup, or the members it is known by).
  * Measured cheaper than pidusage (see `npm run bench`), reports state and
  * threads, and keys CPU history by pid + start time so a recycled pid never
  * inherits another process's figures.
@@ -10,7 +11,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { CpuTracker } from './cpu-tracker';
 import { isUnder } from './data-dir-scope';
 import { HeldFiles, readOnce, type FileOwner } from './held-files';
+import { ProcScanWorker, type ProcScan } from './proc-scan-worker';
 import { quoteForDisplay } from './quote';
+import { parseChildren, ThreadChildren } from './thread-children';
 import {
   buildTable,
   identityKey,
@@ -79,24 +82,32 @@ export function createProcReader(): ProcessReader {
   // The trees' files (each member's stat and children list, and /proc/uptime), held open from tick to
   // tick: a tick opens only the files of processes new to the trees. A full snapshot opens its own, once.
   const treeFiles = new HeldFiles();
+  const threadChildren = new ThreadChildren((path, owner) => {
+    processFilesRead++;
+    return treeFiles.read(path, owner);
+  });
   const readMember = (pid: number): ProcEntry | null => {
     processFilesRead++;
     const stat = treeFiles.read(`/proc/${pid}/stat`, pid);
     return stat === null ? null : parse(pid, stat.toString('latin1'));
   };
 
+  const scans = new ProcScanWorker();
+
   const reader: ProcessReader = {
     kind: 'proc',
     async snapshot() {
       bootTimeMs = readBootTimeMs() ?? bootTimeMs;
+      // A worker that cannot start or fails leaves the scan to the main thread, as it was before the worker.
+      const scan = await scans.scan().catch((): ProcScan | null => null);
+      if (scan === null) return buildTable(scanHere(readOne), Date.now());
+      processFilesRead += scan.files;
       const entries: ProcEntry[] = [];
-      for (const name of readdirSync('/proc')) {
-        const code = name.charCodeAt(0);
-        if (code < 48 || code > 57) continue;
-        const entry = readOne(Number(name));
+      for (const text of scan.stats) {
+        const entry = parse(Number.parseInt(text, 10), text);
         if (entry) entries.push(entry);
       }
-      return buildTable(entries, Date.now());
+      return buildTable(entries, scan.atMs);
     },
     async usage(table: ProcessTable, pids: readonly number[]) {
       const result = new Map<number, ProcessUsage>();
@@ -142,6 +153,7 @@ export function createProcReader(): ProcessReader {
     close() {
       cpu.clear();
       treeFiles.close();
+      scans.close();
     },
   };
   // The kernel's children lists (CONFIG_PROC_CHILDREN, on in the usual distribution kernels): without them a
@@ -150,19 +162,22 @@ export function createProcReader(): ProcessReader {
     reader.readTrees = async (seeds) => {
       bootTimeMs = readBootTimeMs(treeFiles.read('/proc/uptime', UPTIME)) ?? bootTimeMs;
       const trees: ProcEntry[][] = [];
-      for (const { pids, identities, unchanged } of seeds) {
+      const threadOwners = new Set<FileOwner>();
+      for (const { pids, identities, unchanged, everyThread } of seeds) {
         if (unchanged) {
           trees.push([...unchanged]);
           continue;
         }
         // A hundred trees read in one go hold the event loop for the whole tick: other work gets a turn between slices.
         if (trees.length > 0 && trees.length % TREES_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-        trees.push(readTree(readMember, (pid) => readChildren(treeFiles, pid), pids, identities));
+        const children = everyThread ? (entry: ProcEntry) => threadChildren.of(entry, threadOwners) : (entry: ProcEntry) => readChildren(treeFiles, entry.pid);
+        trees.push(readTree(readMember, children, pids, identities));
       }
       // A process in no tree now has left them (ended, reaped, or its agent no longer sampled): its files
       // go. With no tree left at all, everything goes.
       const kept = new Set<FileOwner>(trees.flatMap((tree) => tree.map((entry) => entry.pid)));
-      if (kept.size > 0) kept.add(UPTIME);
+      threadChildren.keepOnly(kept);
+      if (kept.size > 0) for (const owner of [UPTIME, ...threadOwners]) kept.add(owner);
       treeFiles.keepOnly(kept);
       return trees;
     };
@@ -170,14 +185,25 @@ export function createProcReader(): ProcessReader {
   return reader;
 }
 
+/** Every process's entry, read on the main thread (where the scan worker cannot run). */
+function scanHere(readOne: (pid: number) => ProcEntry | null): ProcEntry[] {
+  const entries: ProcEntry[] = [];
+  for (const name of readdirSync('/proc')) {
+    const code = name.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const entry = readOne(Number(name));
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
 /**
  * `identities` (while each is still the process it names), then `pids` as they are, then every child
- * of each live one read so far, until none is new. Only the main thread's children are read: a
- * child forked by another thread and ended between two looks is found by the next full snapshot.
+ * (as `readChildren` lists them) of each live one read so far, until none is new.
  */
 function readTree(
   readOne: (pid: number) => ProcEntry | null,
-  readChildren: (pid: number) => number[],
+  readChildren: (entry: ProcEntry) => number[],
   pids: readonly number[],
   identities: readonly ProcessIdentity[],
 ): ProcEntry[] {
@@ -197,22 +223,19 @@ function readTree(
   for (let i = 0; i < queue.length; i++) {
     const entry = queue[i]!;
     if (isDeadState(entry.stateCode)) continue; // an ended process's children went to a reaper
-    for (const child of readChildren(entry.pid)) if (!found.has(child)) add(readOne(child));
+    for (const child of readChildren(entry)) if (!found.has(child)) add(readOne(child));
   }
   return [...found.values()];
 }
 
-/** The children of `pid`'s main thread, zombies included (the kernel's list, not a walk of /proc). */
+/**
+ * The children of `pid`'s main thread, zombies included (the kernel's list, not a walk of /proc). A
+ * cgroup lists its live members itself: a child forked by another thread is missed here only once
+ * it is a zombie, and the next full snapshot finds it.
+ */
 function readChildren(files: HeldFiles, pid: number): number[] {
   processFilesRead++;
-  const text = files.read(`/proc/${pid}/task/${pid}/children`, pid);
-  if (text === null || text.length === 0) return [];
-  const children: number[] = [];
-  for (const word of text.toString('latin1').split(' ')) {
-    const child = Number(word);
-    if (word !== '' && Number.isInteger(child) && child > 0) children.push(child);
-  }
-  return children;
+  return parseChildren(files.read(`/proc/${pid}/task/${pid}/children`, pid));
 }
 
 /** Bytes of /proc/<pid>/cmdline kept for display; a 1 MB argv is not shown whole. */

@@ -97,6 +97,11 @@ export interface TreeSeeds {
   identities: readonly ProcessIdentity[];
   /** The tree as last read, known unchanged since (a quiet cgroup): returned as it is, its files kept open, nothing read. */
   unchanged?: readonly ProcEntry[];
+  /**
+   * Read the children of every thread, not only the main one's: for a tree with no cgroup, whose live
+   * members no kernel list names, so a child forked by another thread is found at once.
+   */
+  everyThread?: boolean;
 }
 
 export function buildTable(entries: Iterable<ProcEntry>, takenAtMs: number): ProcessTable {

@@ -22,8 +22,8 @@ export class SnapshotCache {
   /**
    * A snapshot started after `requestedAt` (a `performance.now()` reading). A new one starts on the
    * next turn of the event loop, so concurrent stops re-scanning at once (each freeze scans several
-   * times) take one snapshot between them; the Linux reader's is synchronous and could not be shared
-   * once started.
+   * times) take one snapshot between them; once started, the Linux reader's (read in a worker thread)
+   * may already have passed a process a later caller asks about, so it is not shared with them.
    */
   table(requestedAt: number, hintPids: readonly number[] = []): Promise<ProcessTable> {
     if (this.latest && this.latest.startedAt > requestedAt) return this.latest.table;

@@ -46,7 +46,10 @@ describe.skipIf(cgroupsOff)('a quiet cgroup agent', () => {
     await quietAgent(supervisor);
     await quietAgent(supervisor);
     // The tick after a full read of the members reuses them (a periodic snapshot may come first: one more try).
+    // Each try spans a CPU window: back to back, a member still starting up on a loaded machine (waiting
+    // for a core) accrues nothing between two ticks and would pass for quiet.
     await waitFor(async () => {
+      await pastCpuWindow(performance.now());
       const tick = await measuredTick(supervisor, snapshots);
       return tick.snapshots === 0 && tick.files === 0;
     });
