@@ -175,3 +175,21 @@ export async function startSleepers(count: number): Promise<{ stop: () => void }
   }
   return { stop };
 }
+
+/**
+ * Starts `count` agents running `tree.mjs 1` and resolves with their requests once every tree is whole:
+ * the root, its child and that child's `sleep` (once exec'd), as a tick sees them.
+ */
+export async function startTreeAgents(supervisor: Supervisor, prefix: string, count: number, timeoutMs = 30_000): Promise<DeploymentRequest[]> {
+  const reqs = Array.from({ length: count }, () => request(prefix, [NODE, fixture('tree.mjs'), '1']));
+  for (const req of reqs) await supervisor.spawnAgent(req);
+  await waitFor(
+    async () => {
+      await supervisor.sampleNow();
+      const trees = await Promise.all(reqs.map((req) => supervisor.getProcessTree(req.agentId)));
+      return trees.every((tree) => tree.length === 3 && tree.some((p) => p.name === 'sleep'));
+    },
+    { what: `${count} complete trees`, timeoutMs },
+  );
+  return reqs;
+}

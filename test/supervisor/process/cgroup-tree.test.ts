@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus, Supervisor } from '../../../src-main/supervisor/index';
 import { someAvg10 } from '../../../src-main/supervisor/process/cgroup/pressure';
-import { fixture, idPrefix, NODE, request, startSleepers, useSupervisor, waitForLog, waitForStaleSample } from '../../helpers/agents';
+import { fixture, idPrefix, NODE, request, startSleepers, startTreeAgents, useSupervisor, waitForLog, waitForStaleSample } from '../../helpers/agents';
 import { cgroupDirOf, countingSnapshots, measuredTick, untilEachRan } from '../../helpers/cgroup-usage';
 import { cgroupsOff } from '../../helpers/cgroups';
 import { waitFor } from '../../helpers/wait';
@@ -41,17 +41,7 @@ describe.skipIf(cgroupsOff)('the tick of agents in cgroups', () => {
   it('reads only the agents’ own processes: 500 unrelated sleepers add no read and no snapshot', async () => {
     const { reader, snapshots } = countingSnapshots();
     const supervisor = await useSupervisor(prefix, { processReader: reader, sampleIntervalMs: 60_000, orphanSweepMs: 600_000 });
-    const reqs = [1, 2, 3].map(() => request(prefix, [NODE, fixture('tree.mjs'), '1']));
-    for (const req of reqs) await supervisor.spawnAgent(req);
-    // Each: the root, its child and that child's `sleep` (once exec'd).
-    await waitFor(
-      async () => {
-        await supervisor.sampleNow();
-        const trees = await Promise.all(reqs.map((req) => supervisor.getProcessTree(req.agentId)));
-        return trees.every((tree) => tree.length === 3 && tree.some((p) => p.name === 'sleep'));
-      },
-      { what: 'three complete trees' },
-    );
+    const reqs = await startTreeAgents(supervisor, prefix, 3);
     // tree.mjs's node processes wake every second: a tick after they did reads every member.
     const dirs = await Promise.all(reqs.map(async (req) => cgroupDirOf((await supervisor.getAgentStatus(req.agentId)).pid!)));
     const before = await cgroupTick(supervisor, snapshots, dirs);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../../src-main/supervisor/index';
 import { FOLLOW_CHECK_MS } from '../../../src-main/supervisor/process/followed-trees';
 import { heldFileReads } from '../../../src-main/supervisor/process/held-files';
-import { fixture, idPrefix, NODE, request, startSleepers, tempDir, useSupervisor, waitForLog } from '../../helpers/agents';
+import { fixture, idPrefix, NODE, request, startSleepers, startTreeAgents, tempDir, useSupervisor, waitForLog } from '../../helpers/agents';
 import { countingSnapshots, measuredTick } from '../../helpers/cgroup-usage';
 import { cgroupsOff } from '../../helpers/cgroups';
 import { waitFor } from '../../helpers/wait';
@@ -49,17 +49,7 @@ describe.skipIf(process.platform !== 'linux')('the tick of agents with no cgroup
   it('reads only the agents’ own processes: 300 unrelated sleepers add no read and no snapshot', async () => {
     const { reader, snapshots } = countingSnapshots();
     const supervisor = await useSupervisor(prefix, { ...options, processReader: reader });
-    const reqs = Array.from({ length: 10 }, () => request(prefix, [NODE, fixture('tree.mjs'), '1']));
-    for (const req of reqs) await supervisor.spawnAgent(req);
-    // Each: the root, its child and that child's `sleep` (once exec'd).
-    await waitFor(
-      async () => {
-        await supervisor.sampleNow();
-        const trees = await Promise.all(reqs.map((req) => supervisor.getProcessTree(req.agentId)));
-        return trees.every((tree) => tree.length === 3 && tree.some((p) => p.name === 'sleep'));
-      },
-      { what: 'ten complete trees', timeoutMs: 30_000 },
-    );
+    const reqs = await startTreeAgents(supervisor, prefix, 10);
     const before = await followTick(supervisor, snapshots);
     const sleepers = await startSleepers(300);
     try {
