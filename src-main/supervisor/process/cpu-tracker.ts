@@ -44,6 +44,11 @@ export class CpuTracker {
 /** Ten clock ticks: below that, one tick of rounding is over 10 points of CPU %. */
 const MIN_WINDOW_MS = 100;
 
+/** Whether `entry` is too young at `atMs` for its first reading to mean anything (it reads null). */
+export function tooYoungToMeasure(entry: Pick<ProcEntry, 'startedAtMs'>, atMs: number): boolean {
+  return entry.startedAtMs !== null && atMs - entry.startedAtMs < MIN_WINDOW_MS;
+}
+
 function round1(value: number): number {
   return Math.max(0, Math.round(value * 10) / 10);
 }

@@ -9,6 +9,7 @@ import {
   type TreeAnchor,
 } from './process-table';
 import type { ProcessInfo } from '../types';
+import { tooYoungToMeasure } from './cpu-tracker';
 import type { PressureFigures } from './cgroup/pressure';
 
 /** One agent's tree as seen on one tick. */
@@ -39,7 +40,10 @@ export function toMb(bytes: number | null): number | null {
 
 /**
  * Sums one agent's tree. A total is null when any live member's figure could
- * not be read: a partial sum shown as the whole would be a lie.
+ * not be read: a partial sum shown as the whole would be a lie. A member too
+ * young for a CPU figure (cpu-tracker.ts) has used at most a few clock ticks:
+ * it adds 0 to the tree's CPU instead of blanking it, or an agent that runs a
+ * short command every second would show no CPU at all.
  */
 export function summariseTree(
   table: ProcessTable,
@@ -62,7 +66,7 @@ export function summariseTree(
       if (entry !== root) zombies++;
     } else {
       liveMembers.push(identityOf(entry));
-      cpu = add(cpu, figures?.cpuPercent ?? null);
+      cpu = add(cpu, figures?.cpuPercent ?? (figures && tooYoungToMeasure(entry, table.takenAtMs) ? 0 : null));
       rss = add(rss, figures?.rssBytes ?? null);
       threads = add(threads, figures?.numThreads ?? null);
     }
