@@ -66,7 +66,7 @@ for (const mode of ['cgroup', 'process-group'] as const) {
       expect(paused.health).toBe('healthy');
       expectFrozen(pids);
       // The engine's figure: once a whole tick has passed frozen, ~0, and it stays there.
-      // A figure, not an unknown one (null: a member too young to measure), and ~0.
+      // A known figure (null is unknown), and ~0.
       await waitFor(async () => ((await supervisor.getAgentStatus(agentId)).treeCpuPercent ?? 100) < 1, { what: 'the CPU figure to drop' });
       const before = await cpuTicksOfTree(pids);
       const ticks = await waitForTicks(supervisor, 4);
