@@ -35,13 +35,15 @@ type ReadTrees = NonNullable<ProcessReader['readTrees']>;
  * Runs `readContained` (the cgroup agents' read, given a reader) with the followed trees' seeds added to
  * its one `readTrees` call — the reader keeps the files of the trees in its latest call only, so one
  * call holds both kinds open from tick to tick — and returns its result with the followed trees, in
- * one table of every process read.
+ * one table of every process read (built anew only when there are followed trees to add).
  */
 export async function readWithFollowed<T extends { table: ProcessTable; members: ProcEntry[][] }>(
   readTrees: ReadTrees,
   followed: readonly TreeSeeds[],
   readContained: (reader: { readTrees: ReadTrees }) => Promise<T>,
 ): Promise<T & { followed: ProcEntry[][] }> {
+  // Every agent in a cgroup (the usual tick on Linux): its table already holds every process read.
+  if (followed.length === 0) return { ...(await readContained({ readTrees })), followed: [] };
   let trees: ProcEntry[][] = [];
   const read = await readContained({
     readTrees: async (seeds) => {
